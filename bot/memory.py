@@ -1,0 +1,352 @@
+"""In-memory twins of the storage ports, for tests and the console."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from types import TracebackType
+from typing import Self
+
+from bot.model import Channel, CheckIn, CheckInState, Person, Round, RoundStatus, platform_of
+from bot.outgoing import Outgoing
+from bot.ports import OutboxMessage, OutboxStatus
+
+
+@dataclass
+class _State:
+    channels: dict[str, Channel] = field(default_factory=dict)
+    members: dict[str, set[str]] = field(default_factory=dict)
+    people: dict[str, Person] = field(default_factory=dict)
+    rounds: dict[str, Round] = field(default_factory=dict)
+    checkins: dict[tuple[str, str], CheckIn] = field(default_factory=dict)
+    outbox: dict[int, OutboxMessage] = field(default_factory=dict)
+    outbox_keys: dict[str, int] = field(default_factory=dict)
+    next_outbox_id: int = 1
+    events: dict[str, datetime] = field(default_factory=dict)
+
+    def clone(self) -> _State:
+        """Copy the containers; the values in them are frozen, so they can be shared."""
+        return _State(
+            channels=dict(self.channels),
+            members={channel: set(people) for channel, people in self.members.items()},
+            people=dict(self.people),
+            rounds=dict(self.rounds),
+            checkins=dict(self.checkins),
+            outbox=dict(self.outbox),
+            outbox_keys=dict(self.outbox_keys),
+            next_outbox_id=self.next_outbox_id,
+            events=dict(self.events),
+        )
+
+
+class MemoryChannels:
+    def __init__(self, state: _State) -> None:
+        self._s = state
+
+    async def get(self, channel_id: str) -> Channel | None:
+        return self._s.channels.get(channel_id)
+
+    async def save(self, channel: Channel) -> None:
+        self._s.channels[channel.channel_id] = channel
+
+    async def list_active(self) -> list[Channel]:
+        return sorted(
+            (c for c in self._s.channels.values() if c.active), key=lambda c: c.channel_id
+        )
+
+    async def list_all(self) -> list[Channel]:
+        return sorted(self._s.channels.values(), key=lambda c: c.channel_id)
+
+    async def members(self, channel_id: str) -> frozenset[str]:
+        return frozenset(self._s.members.get(channel_id, set()))
+
+    async def add_member(self, channel_id: str, person_id: str) -> bool:
+        members = self._s.members.setdefault(channel_id, set())
+        if person_id in members:
+            return False
+        members.add(person_id)
+        return True
+
+    async def remove_member(self, channel_id: str, person_id: str) -> bool:
+        members = self._s.members.get(channel_id, set())
+        if person_id not in members:
+            return False
+        members.discard(person_id)
+        return True
+
+    async def channels_of(self, person_id: str) -> list[str]:
+        return sorted(c for c, m in self._s.members.items() if person_id in m)
+
+
+class MemoryPeople:
+    def __init__(self, state: _State) -> None:
+        self._s = state
+
+    async def get(self, person_id: str) -> Person | None:
+        return self._s.people.get(person_id)
+
+    async def save(self, person: Person) -> None:
+        self._s.people[person.person_id] = person
+
+    async def delete(self, person_id: str) -> bool:
+        return self._s.people.pop(person_id, None) is not None
+
+
+class MemoryRounds:
+    def __init__(self, state: _State) -> None:
+        self._s = state
+
+    async def get(self, round_id: str) -> Round | None:
+        return self._s.rounds.get(round_id)
+
+    async def create(self, round_: Round) -> bool:
+        if any(
+            r.channel_id == round_.channel_id and r.period == round_.period
+            for r in self._s.rounds.values()
+        ):
+            return False
+        self._s.rounds[round_.round_id] = round_
+        return True
+
+    async def save(self, round_: Round) -> None:
+        self._s.rounds[round_.round_id] = round_
+
+    async def list_open(self) -> list[Round]:
+        return sorted(
+            (r for r in self._s.rounds.values() if r.status is RoundStatus.OPEN),
+            key=lambda r: (r.opens_at, r.round_id),
+        )
+
+    async def list_closed_without_digest(self) -> list[Round]:
+        return sorted(
+            (
+                r
+                for r in self._s.rounds.values()
+                if r.status is RoundStatus.CLOSED and not r.digest_sent
+            ),
+            key=lambda r: (r.closes_at, r.round_id),
+        )
+
+    async def recent_closed(self, channel_id: str, *, limit: int) -> list[Round]:
+        closed = [
+            r
+            for r in self._s.rounds.values()
+            if r.channel_id == channel_id and r.status is RoundStatus.CLOSED
+        ]
+        closed.sort(key=lambda r: r.scheduled_date, reverse=True)
+        return closed[:limit]
+
+
+class MemoryCheckIns:
+    def __init__(self, state: _State) -> None:
+        self._s = state
+
+    async def get(self, round_id: str, person_id: str) -> CheckIn | None:
+        return self._s.checkins.get((round_id, person_id))
+
+    async def create(self, checkin: CheckIn) -> bool:
+        key = (checkin.round_id, checkin.person_id)
+        if key in self._s.checkins:
+            return False
+        self._s.checkins[key] = checkin
+        return True
+
+    async def save(self, checkin: CheckIn) -> None:
+        self._s.checkins[(checkin.round_id, checkin.person_id)] = checkin
+
+    async def list_for_round(self, round_id: str) -> list[CheckIn]:
+        return sorted(
+            (c for c in self._s.checkins.values() if c.round_id == round_id),
+            key=lambda c: c.person_id,
+        )
+
+    async def list_for_person(self, person_id: str) -> list[CheckIn]:
+        mine = [c for c in self._s.checkins.values() if c.person_id == person_id]
+        mine.sort(key=lambda c: (c.due_at, c.round_id), reverse=True)
+        return mine
+
+    async def list_needing_attention(self, now: datetime) -> list[CheckIn]:
+        found = []
+        for c in self._s.checkins.values():
+            if (
+                (c.state is CheckInState.ASKED and not c.delivered and c.due_at <= now)
+                or (
+                    c.state is CheckInState.SNOOZED
+                    and c.snooze_until is not None
+                    and c.snooze_until <= now
+                )
+                or (c.state in (CheckInState.ASKED, CheckInState.ANSWERING) and c.delivered)
+            ):
+                found.append(c)
+        return sorted(found, key=lambda c: (c.due_at, c.round_id, c.person_id))
+
+    async def delete_for_person(self, person_id: str) -> int:
+        keys = [k for k in self._s.checkins if k[1] == person_id]
+        for key in keys:
+            del self._s.checkins[key]
+        return len(keys)
+
+
+class MemoryOutbox:
+    def __init__(self, state: _State) -> None:
+        self._s = state
+
+    async def add(self, message: Outgoing, *, now: datetime) -> bool:
+        if message.idempotency_key in self._s.outbox_keys:
+            return False
+        message_id = self._s.next_outbox_id
+        self._s.next_outbox_id += 1
+        self._s.outbox[message_id] = OutboxMessage(
+            message_id=message_id,
+            idempotency_key=message.idempotency_key,
+            platform=platform_of(message.recipient),
+            recipient=message.recipient,
+            thread_key=message.thread_key,
+            payload=message,
+            status=OutboxStatus.PENDING,
+            attempts=0,
+            created_at=now,
+            next_attempt_at=now,
+        )
+        self._s.outbox_keys[message.idempotency_key] = message_id
+        return True
+
+    async def get(self, idempotency_key: str) -> OutboxMessage | None:
+        message_id = self._s.outbox_keys.get(idempotency_key)
+        return None if message_id is None else self._s.outbox[message_id]
+
+    async def claim_due(
+        self, *, now: datetime, platforms: frozenset[str], limit: int, lease_seconds: float
+    ) -> list[OutboxMessage]:
+        claimed = []
+        for message_id in sorted(self._s.outbox):
+            row = self._s.outbox[message_id]
+            claimable = row.status in (OutboxStatus.PENDING, OutboxStatus.SENDING)
+            if claimable and row.platform in platforms and row.next_attempt_at <= now:
+                row = replace(
+                    row,
+                    status=OutboxStatus.SENDING,
+                    attempts=row.attempts + 1,
+                    next_attempt_at=now + timedelta(seconds=lease_seconds),
+                )
+                self._s.outbox[message_id] = row
+                claimed.append(row)
+                if len(claimed) >= limit:
+                    break
+        return claimed
+
+    async def mark_sent(
+        self, message_id: int, *, platform_message_id: str | None, now: datetime
+    ) -> None:
+        row = self._s.outbox[message_id]
+        self._s.outbox[message_id] = replace(
+            row,
+            status=OutboxStatus.SENT,
+            platform_message_id=platform_message_id,
+            sent_at=now,
+            last_error=None,
+        )
+
+    async def mark_retry(self, message_id: int, *, next_attempt_at: datetime, error: str) -> None:
+        row = self._s.outbox[message_id]
+        self._s.outbox[message_id] = replace(
+            row, status=OutboxStatus.PENDING, next_attempt_at=next_attempt_at, last_error=error
+        )
+
+    async def mark_failed(self, message_id: int, *, error: str, now: datetime) -> None:
+        row = self._s.outbox[message_id]
+        self._s.outbox[message_id] = replace(
+            row, status=OutboxStatus.FAILED, last_error=error, sent_at=now
+        )
+
+    async def thread_message_id(self, thread_key: str) -> str | None:
+        sent = [
+            row
+            for row in self._s.outbox.values()
+            if row.thread_key == thread_key
+            and row.status is OutboxStatus.SENT
+            and row.platform_message_id is not None
+        ]
+        if not sent:
+            return None
+        return max(sent, key=lambda r: r.message_id or 0).platform_message_id
+
+    async def list_for_recipient(self, recipient: str) -> list[OutboxMessage]:
+        return [
+            self._s.outbox[i]
+            for i in sorted(self._s.outbox)
+            if self._s.outbox[i].recipient == recipient
+        ]
+
+    async def delete_for_recipient(self, recipient: str) -> int:
+        ids = [i for i, row in self._s.outbox.items() if row.recipient == recipient]
+        for message_id in ids:
+            row = self._s.outbox.pop(message_id)
+            self._s.outbox_keys.pop(row.idempotency_key, None)
+        return len(ids)
+
+    async def count_by_status(self) -> dict[OutboxStatus, int]:
+        counts = dict.fromkeys(OutboxStatus, 0)
+        for row in self._s.outbox.values():
+            counts[row.status] += 1
+        return counts
+
+
+class MemoryEvents:
+    def __init__(self, state: _State) -> None:
+        self._s = state
+
+    async def record(self, event_id: str, *, now: datetime) -> bool:
+        if event_id in self._s.events:
+            return False
+        self._s.events[event_id] = now
+        return True
+
+
+class MemoryUnitOfWork:
+    """Works on a private copy of the state and publishes it on commit."""
+
+    def __init__(self, store: MemoryStore) -> None:
+        self._store = store
+        self._bind(store.state.clone())
+
+    def _bind(self, state: _State) -> None:
+        self._state = state
+        self.channels = MemoryChannels(state)
+        self.people = MemoryPeople(state)
+        self.rounds = MemoryRounds(state)
+        self.checkins = MemoryCheckIns(state)
+        self.outbox = MemoryOutbox(state)
+        self.events = MemoryEvents(state)
+
+    async def __aenter__(self) -> Self:
+        self._bind(self._store.state.clone())
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Uncommitted changes live only in the private copy, so leaving drops them."""
+
+    async def commit(self) -> None:
+        self._store.state = self._state
+        self._bind(self._state.clone())
+
+
+class MemoryStore:
+    """The memory twin of a database-backed store."""
+
+    def __init__(self) -> None:
+        self.state = _State()
+
+    def unit_of_work(self) -> MemoryUnitOfWork:
+        return MemoryUnitOfWork(self)
+
+    async def is_ready(self) -> bool:
+        return True
+
+    async def close(self) -> None:
+        return None

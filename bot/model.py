@@ -1,0 +1,187 @@
+"""Domain values: channels and their configuration, people, rounds and check-ins."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from types import MappingProxyType
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+MIN_K = 3
+DEFAULT_K = 5
+DEFAULT_COMMENT_THRESHOLD = 10
+MAX_REMINDERS = 2
+DEFAULT_ANCHOR = date(2024, 1, 1)  # a Monday; "every N weeks" counts from here
+
+
+class ConfigError(ValueError):
+    """A channel configuration value is out of range; the message says which and why."""
+
+
+def platform_of(ref: str) -> str:
+    """The platform prefix of a person or channel id, e.g. ``slack`` in ``slack:T1:U1``."""
+    return ref.split(":", 1)[0]
+
+
+def check_timezone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(
+            f"unknown time zone {name!r}; use an IANA name such as Europe/Berlin"
+        ) from exc
+    return name
+
+
+@dataclass(frozen=True, kw_only=True)
+class Cadence:
+    """When a channel's check-in is asked: a weekday and local time, every N weeks."""
+
+    weekday: int = 0  # Monday = 0
+    local_time: time = time(9, 30)
+    every_weeks: int = 1
+    anchor: date = DEFAULT_ANCHOR
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.weekday <= 6:
+            raise ConfigError("weekday must be 0 (Monday) to 6 (Sunday)")
+        if not 1 <= self.every_weeks <= 8:
+            raise ConfigError("the cadence must be every 1 to 8 weeks")
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChannelConfig:
+    """Per-channel configuration, stored as data and validated on construction."""
+
+    cadence: Cadence = field(default_factory=Cadence)
+    timezone: str = "UTC"
+    question_set: str = "default"
+    locale: str = "en"
+    k: int = DEFAULT_K
+    comment_threshold: int = DEFAULT_COMMENT_THRESHOLD
+    managers: frozenset[str] = frozenset()
+    admins: frozenset[str] = frozenset()
+    reminders: int = 1
+    nudges: bool = True
+    quiet_dates: frozenset[date] = frozenset()
+    signpost: str | None = None
+    response_window_hours: int = 72
+
+    def __post_init__(self) -> None:
+        check_timezone(self.timezone)
+        if self.k < MIN_K:
+            raise ConfigError(
+                f"the anonymity threshold k must be at least {MIN_K} (got {self.k}); "
+                "smaller groups cannot be summarised without exposing people"
+            )
+        if self.comment_threshold < self.k:
+            raise ConfigError(
+                f"the comment threshold ({self.comment_threshold}) cannot be below k ({self.k})"
+            )
+        if not 0 <= self.reminders <= MAX_REMINDERS:
+            raise ConfigError(f"reminders must be between 0 and {MAX_REMINDERS}")
+        if not 12 <= self.response_window_hours <= 24 * 6:
+            raise ConfigError("the response window must be between 12 hours and 6 days")
+        if self.signpost is not None and len(self.signpost) > 500:
+            raise ConfigError("the signpost text must be at most 500 characters")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Channel:
+    channel_id: str
+    name: str
+    config: ChannelConfig = field(default_factory=ChannelConfig)
+    active: bool = True
+
+    @property
+    def platform(self) -> str:
+        return platform_of(self.channel_id)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Person:
+    person_id: str
+    display_name: str
+    timezone: str | None = None
+    locale: str | None = None
+    paused: bool = False
+
+    @property
+    def platform(self) -> str:
+        return platform_of(self.person_id)
+
+
+class RoundStatus(enum.StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Round:
+    """One check-in period of one channel; unique per (channel, period)."""
+
+    round_id: str
+    channel_id: str
+    period: str  # ISO week of the scheduled date, e.g. "2026-W48"
+    scheduled_date: date
+    opens_at: datetime
+    closes_at: datetime
+    status: RoundStatus = RoundStatus.OPEN
+    digest_sent: bool = False
+
+    @staticmethod
+    def make_id(channel_id: str, period: str) -> str:
+        return f"{channel_id}/{period}"
+
+
+class CheckInState(enum.StrEnum):
+    ASKED = "asked"
+    ANSWERING = "answering"
+    DONE = "done"
+    SNOOZED = "snoozed"
+    RESTED = "rested"
+    EXPIRED = "expired"
+
+
+OPEN_STATES = frozenset({CheckInState.ASKED, CheckInState.ANSWERING, CheckInState.SNOOZED})
+RESPONDED_STATES = frozenset({CheckInState.DONE, CheckInState.RESTED})
+
+
+def freeze(answers: Mapping[str, str]) -> Mapping[str, str]:
+    return MappingProxyType(dict(answers))
+
+
+@dataclass(frozen=True, kw_only=True)
+class CheckIn:
+    """One person's check-in in one round: its state, position and answers."""
+
+    round_id: str
+    person_id: str
+    channel_id: str
+    state: CheckInState = CheckInState.ASKED
+    due_at: datetime
+    delivered: bool = False
+    step: int = 0
+    answers: Mapping[str, str] = field(default_factory=lambda: freeze({}))
+    note: str | None = None
+    note_shared: bool = False
+    snooze_until: datetime | None = None
+    snoozes: int = 0
+    reminders_sent: int = 0
+    updated_at: datetime
+    completed_at: datetime | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+    @property
+    def responded(self) -> bool:
+        return self.state in RESPONDED_STATES
+
+    @property
+    def thread_key(self) -> str:
+        """The message slot this conversation updates in place."""
+        return f"checkin:{self.round_id}:{self.person_id}"

@@ -1,0 +1,106 @@
+"""Outgoing: platform-neutral messages the core asks adapters to deliver."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Literal, TypeAlias
+
+from bot.questions import Choice
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Envelope:
+    """Who gets a message, its unique key and the slot it updates in place.
+
+    ``recipient`` is a person id (direct message) or a channel id. Messages that share
+    a ``thread_key`` are one conversation: an adapter that can edit messages updates
+    the earlier one instead of posting a new one.
+    """
+
+    recipient: str
+    idempotency_key: str
+    thread_key: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class QuestionMessage(_Envelope):
+    """A question with choices, answered with one tap. ``action`` says what a tap does."""
+
+    text: str
+    choices: tuple[Choice, ...]
+    action: Literal["capacity", "snooze", "answer", "note", "forget"]
+    round_id: str | None = None
+    question_id: str | None = None
+    step: int | None = None
+    total_steps: int | None = None
+    can_skip: bool = False
+    footer: str | None = None
+    kind: Literal["question"] = "question"
+
+
+@dataclass(frozen=True, kw_only=True)
+class TextMessage(_Envelope):
+    text: str
+    footer: str | None = None
+    kind: Literal["text"] = "text"
+
+
+@dataclass(frozen=True, kw_only=True)
+class SummarySection:
+    heading: str
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class SummaryMessage(_Envelope):
+    """A manager digest. When ``suppressed`` it carries only the suppression sentence."""
+
+    title: str
+    suppressed: bool
+    sections: tuple[SummarySection, ...]
+    text: str  # the whole digest as plain text, for terminals and notifications
+    kind: Literal["summary"] = "summary"
+
+
+@dataclass(frozen=True, kw_only=True)
+class NudgeMessage(_Envelope):
+    """A rest nudge: a pattern and one collective (or, for the person, private) action."""
+
+    rule: str
+    text: str
+    action: str
+    personal: bool = False
+    kind: Literal["nudge"] = "nudge"
+
+
+Outgoing: TypeAlias = QuestionMessage | TextMessage | SummaryMessage | NudgeMessage
+
+
+def outgoing_to_json(message: Outgoing) -> str:
+    data: dict[str, Any] = {name: getattr(message, name) for name in message.__dataclass_fields__}
+    if isinstance(message, QuestionMessage):
+        data["choices"] = [{"value": c.value, "label": c.label} for c in message.choices]
+    if isinstance(message, SummaryMessage):
+        data["sections"] = [
+            {"heading": s.heading, "lines": list(s.lines)} for s in message.sections
+        ]
+    return json.dumps(data, ensure_ascii=False, sort_keys=True)
+
+
+def outgoing_from_json(raw: str) -> Outgoing:
+    data: dict[str, Any] = json.loads(raw)
+    kind = data.pop("kind")
+    if kind == "question":
+        data["choices"] = tuple(Choice(**c) for c in data["choices"])
+        return QuestionMessage(**data)
+    if kind == "text":
+        return TextMessage(**data)
+    if kind == "summary":
+        data["sections"] = tuple(
+            SummarySection(heading=s["heading"], lines=tuple(s["lines"])) for s in data["sections"]
+        )
+        return SummaryMessage(**data)
+    if kind == "nudge":
+        return NudgeMessage(**data)
+    raise ValueError(f"unknown outgoing message kind {kind!r}")

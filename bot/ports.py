@@ -1,0 +1,207 @@
+"""Ports: the small interfaces the core needs from storage, platforms, time and prompts."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime
+from types import TracebackType
+from typing import Protocol, Self
+
+from bot.model import Channel, CheckIn, Person, Round
+from bot.outgoing import Outgoing
+from bot.questions import QuestionSet
+
+
+class ChannelRepository(Protocol):
+    async def get(self, channel_id: str) -> Channel | None: ...
+    async def save(self, channel: Channel) -> None: ...
+    async def list_active(self) -> list[Channel]: ...
+    async def list_all(self) -> list[Channel]: ...
+    async def members(self, channel_id: str) -> frozenset[str]: ...
+    async def add_member(self, channel_id: str, person_id: str) -> bool:
+        """Add a member; False when they already were one."""
+        ...
+
+    async def remove_member(self, channel_id: str, person_id: str) -> bool: ...
+    async def channels_of(self, person_id: str) -> list[str]: ...
+
+
+class PersonRepository(Protocol):
+    async def get(self, person_id: str) -> Person | None: ...
+    async def save(self, person: Person) -> None: ...
+    async def delete(self, person_id: str) -> bool: ...
+
+
+class RoundRepository(Protocol):
+    async def get(self, round_id: str) -> Round | None: ...
+    async def create(self, round_: Round) -> bool:
+        """Insert a round; False (and nothing written) when its (channel, period) exists."""
+        ...
+
+    async def save(self, round_: Round) -> None: ...
+    async def list_open(self) -> list[Round]: ...
+    async def list_closed_without_digest(self) -> list[Round]: ...
+    async def recent_closed(self, channel_id: str, *, limit: int) -> list[Round]:
+        """Closed rounds of a channel, newest first."""
+        ...
+
+
+class CheckInRepository(Protocol):
+    async def get(self, round_id: str, person_id: str) -> CheckIn | None: ...
+    async def create(self, checkin: CheckIn) -> bool:
+        """Insert a check-in; False (and nothing written) when it already exists."""
+        ...
+
+    async def save(self, checkin: CheckIn) -> None: ...
+    async def list_for_round(self, round_id: str) -> list[CheckIn]: ...
+    async def list_for_person(self, person_id: str) -> list[CheckIn]:
+        """All of a person's check-ins, newest due first."""
+        ...
+
+    async def list_needing_attention(self, now: datetime) -> list[CheckIn]:
+        """Open check-ins that are due to be asked, un-snoozed or reminded at ``now``.
+
+        That is: ``asked`` and not yet delivered with ``due_at <= now``; ``snoozed``
+        with ``snooze_until <= now``; and ``asked`` or ``answering`` ones that have been
+        delivered (the caller decides whether a reminder is due).
+        """
+        ...
+
+    async def delete_for_person(self, person_id: str) -> int: ...
+
+
+class OutboxStatus(enum.StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, kw_only=True)
+class OutboxMessage:
+    """A durable, uniquely keyed message waiting to be (or already) delivered."""
+
+    message_id: int | None  # assigned by the outbox
+    idempotency_key: str
+    platform: str
+    recipient: str
+    thread_key: str | None
+    payload: Outgoing
+    status: OutboxStatus
+    attempts: int
+    created_at: datetime
+    next_attempt_at: datetime
+    platform_message_id: str | None = None
+    last_error: str | None = None
+    sent_at: datetime | None = None
+
+
+class OutboxRepository(Protocol):
+    async def add(self, message: Outgoing, *, now: datetime) -> bool:
+        """Queue a message; False (and nothing written) when its idempotency key exists."""
+        ...
+
+    async def get(self, idempotency_key: str) -> OutboxMessage | None: ...
+    async def claim_due(
+        self, *, now: datetime, platforms: frozenset[str], limit: int, lease_seconds: float
+    ) -> list[OutboxMessage]:
+        """Claim pending messages due at ``now`` (and expired leases), oldest first.
+
+        Claimed rows become ``sending`` until ``now + lease_seconds``; on PostgreSQL the
+        claim uses ``FOR UPDATE SKIP LOCKED`` so replicas never claim the same row.
+        """
+        ...
+
+    async def mark_sent(
+        self, message_id: int, *, platform_message_id: str | None, now: datetime
+    ) -> None: ...
+    async def mark_retry(
+        self, message_id: int, *, next_attempt_at: datetime, error: str
+    ) -> None: ...
+    async def mark_failed(self, message_id: int, *, error: str, now: datetime) -> None: ...
+    async def thread_message_id(self, thread_key: str) -> str | None:
+        """The platform id of the latest sent message of a thread, to update in place."""
+        ...
+
+    async def list_for_recipient(self, recipient: str) -> list[OutboxMessage]: ...
+    async def delete_for_recipient(self, recipient: str) -> int: ...
+    async def count_by_status(self) -> dict[OutboxStatus, int]: ...
+
+
+class ProcessedEventRepository(Protocol):
+    async def record(self, event_id: str, *, now: datetime) -> bool:
+        """Remember a platform event id; False when it was already recorded."""
+        ...
+
+
+class UnitOfWork(Protocol):
+    """One atomic piece of work: commit keeps everything, leaving without it keeps nothing."""
+
+    channels: ChannelRepository
+    people: PersonRepository
+    rounds: RoundRepository
+    checkins: CheckInRepository
+    outbox: OutboxRepository
+    events: ProcessedEventRepository
+
+    async def __aenter__(self) -> Self: ...
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+    async def commit(self) -> None: ...
+
+
+class Store(Protocol):
+    """Where Ripple keeps everything; hands out units of work."""
+
+    def unit_of_work(self) -> UnitOfWork: ...
+    async def is_ready(self) -> bool:
+        """True when the store is reachable and its schema is current."""
+        ...
+
+    async def close(self) -> None: ...
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current time as an aware UTC datetime."""
+        ...
+
+
+class PromptCatalog(Protocol):
+    def message(self, key: str, *, locale: str, **params: object) -> str:
+        """A rendered message in ``locale`` (falling back to English)."""
+        ...
+
+    def question_set(self, name: str, *, locale: str) -> QuestionSet: ...
+    def locales(self) -> frozenset[str]: ...
+    def question_sets(self) -> frozenset[str]: ...
+
+
+class SendOutcome(enum.StrEnum):
+    SENT = "sent"
+    RETRY = "retry"  # a platform limit or outage: try again later
+    UNREACHABLE = "unreachable"  # this recipient cannot be reached; skip, keep going
+    INACTIVE = "inactive"  # the installation is gone; stop sending to it
+
+
+@dataclass(frozen=True, kw_only=True)
+class SendResult:
+    outcome: SendOutcome
+    platform_message_id: str | None = None
+    retry_after: float | None = None
+    error: str | None = None
+
+
+class Sender(Protocol):
+    """Delivers Outgoing messages to one platform."""
+
+    platform: str
+
+    async def send(self, message: Outgoing, *, replaces: str | None) -> SendResult:
+        """Deliver ``message``; ``replaces`` is the platform id of the message to update."""
+        ...
