@@ -21,6 +21,7 @@ class _Envelope:
     recipient: str
     idempotency_key: str
     thread_key: str | None = None
+    new_message: bool = False  # post afresh (and notify) even inside a thread
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -43,6 +44,7 @@ class QuestionMessage(_Envelope):
 class TextMessage(_Envelope):
     text: str
     footer: str | None = None
+    data: str | None = None  # a JSON document to attach, e.g. a person's data export
     kind: Literal["text"] = "text"
 
 

@@ -138,12 +138,18 @@ class ProcessedEventRepository(Protocol):
 class UnitOfWork(Protocol):
     """One atomic piece of work: commit keeps everything, leaving without it keeps nothing."""
 
-    channels: ChannelRepository
-    people: PersonRepository
-    rounds: RoundRepository
-    checkins: CheckInRepository
-    outbox: OutboxRepository
-    events: ProcessedEventRepository
+    @property
+    def channels(self) -> ChannelRepository: ...
+    @property
+    def people(self) -> PersonRepository: ...
+    @property
+    def rounds(self) -> RoundRepository: ...
+    @property
+    def checkins(self) -> CheckInRepository: ...
+    @property
+    def outbox(self) -> OutboxRepository: ...
+    @property
+    def events(self) -> ProcessedEventRepository: ...
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

@@ -1,0 +1,1 @@
+"""Adapters: thin translations between platforms and Ripple's core."""

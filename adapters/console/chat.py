@@ -1,0 +1,146 @@
+"""An interactive check-in in the terminal, on the configured database."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from adapters.console.sender import ConsoleSender
+from bot import rhythm
+from bot.events import EventKind, InboundEvent
+from bot.model import Person
+from bot.outgoing import QuestionMessage
+from bot.ripple import Ripple
+from bot.testing import ACTION_EVENTS
+
+COMMANDS = {
+    kind.value: kind
+    for kind in (
+        EventKind.CHECKIN,
+        EventKind.PAUSE,
+        EventKind.RESUME,
+        EventKind.HISTORY,
+        EventKind.EXPORT,
+        EventKind.FORGET,
+        EventKind.SUMMARY,
+        EventKind.HELP,
+    )
+}
+QUIT = {"quit", "exit", "q"}
+
+
+def console_ids(*, channel: str, person: str) -> tuple[str, str]:
+    return f"console:{channel.lstrip('#')}", f"console:{person}"
+
+
+class ConsoleChat:
+    """Reads what the person types, turns it into events and prints Ripple's replies."""
+
+    def __init__(
+        self,
+        *,
+        ripple: Ripple,
+        sender: ConsoleSender,
+        channel: str,
+        person: str,
+        read: Callable[[str], str],
+        write: Callable[[str], None],
+    ) -> None:
+        self.ripple, self.sender = ripple, sender
+        self.channel_id, self.person_id = console_ids(channel=channel, person=person)
+        self.channel_name, self.person_name = f"#{channel.lstrip('#')}", person
+        self.read, self.write = read, write
+        self.last_question: QuestionMessage | None = None
+
+    async def start(self) -> None:
+        await self.ripple.register_channel(channel_id=self.channel_id, name=self.channel_name)
+        async with self.ripple.store.unit_of_work() as uow:
+            members = await uow.channels.members(self.channel_id)
+            known = await uow.people.get(self.person_id)
+        people = [known or Person(person_id=self.person_id, display_name=self.person_name.title())]
+        async with self.ripple.store.unit_of_work() as uow:
+            for pid in members:
+                other = await uow.people.get(pid)
+                if other is not None and pid != self.person_id:
+                    people.append(other)
+        await self.ripple.sync_members(channel_id=self.channel_id, people=people)
+        await rhythm.open_round_now(
+            self.ripple.context, channel_id=self.channel_id, now=self.ripple.clock.now()
+        )
+
+    async def run(self) -> None:
+        await self.start()
+        self.write(
+            "Type a number to answer, or a command: checkin, pause, resume, history, "
+            "export, forget, summary, help, quit."
+        )
+        await self.send(EventKind.CHECKIN)
+        while True:
+            try:
+                line = self.read("> ").strip()
+            except EOFError:
+                break
+            if line.lower() in QUIT:
+                break
+            if line:
+                await self.interpret(line)
+
+    async def interpret(self, line: str) -> None:
+        word = line.lower()
+        if word in COMMANDS:
+            await self.send(COMMANDS[word])
+            return
+        question = self.last_question
+        if question is None:
+            await self.send(EventKind.HELP)
+            return
+        if word == "s" and question.can_skip:
+            await self.send(EventKind.SKIP, question=question)
+            return
+        value = _choice_value(question, word)
+        if value is None:
+            # Anything else is offered to the core as typed, so it can refuse it clearly.
+            value = line
+        if question.action == "note" and value in ("private", "shared"):
+            text = self.read("Your note: ")
+            await self.send(EventKind.NOTE, question=question, value=value, text=text)
+            return
+        if question.action == "note":
+            await self.send(EventKind.NOTE, question=question, value="none")
+            return
+        await self.send(ACTION_EVENTS[question.action], question=question, value=value)
+
+    async def send(
+        self,
+        kind: EventKind,
+        *,
+        question: QuestionMessage | None = None,
+        value: str | None = None,
+        text: str | None = None,
+    ) -> None:
+        event = InboundEvent(
+            kind=kind,
+            person_id=self.person_id,
+            channel_id=self.channel_id,
+            occurred_at=self.ripple.clock.now(),
+            round_id=question.round_id if question else None,
+            question_id=question.question_id if question else None,
+            value=value,
+            text=text,
+            display_name=self.person_name.title(),
+        )
+        await self.ripple.handle(event)
+        before = len(self.sender.delivered)
+        await self.ripple.drain()
+        for delivered in self.sender.delivered[before:]:
+            if delivered.message.recipient == self.person_id:
+                message = delivered.message
+                self.last_question = message if isinstance(message, QuestionMessage) else None
+
+
+def _choice_value(question: QuestionMessage, word: str) -> str | None:
+    if word.isdigit() and 1 <= int(word) <= len(question.choices):
+        return question.choices[int(word) - 1].value
+    for choice in question.choices:
+        if word in (choice.value.lower(), choice.label.lower()):
+            return choice.value
+    return None

@@ -1,0 +1,260 @@
+"""`ripple demo`: a seeded month of check-ins in two teams, through the real engine and storage."""
+
+from __future__ import annotations
+
+import random
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
+
+from adapters.console.personas import DESIGN, RESEARCH, Persona, Week
+from adapters.console.render import render
+from adapters.console.sender import ConsoleSender
+from bot.catalog import YamlPromptCatalog
+from bot.clock import ManualClock
+from bot.events import EventKind, InboundEvent
+from bot.model import Cadence, ChannelConfig, Person
+from bot.outgoing import NudgeMessage, Outgoing, QuestionMessage, SummaryMessage
+from bot.ripple import Ripple
+from storage.migrate import upgrade_to_head
+from storage.store import SqlStore
+
+START = datetime(2026, 10, 5, 0, 0, tzinfo=UTC)  # a Monday
+TICK = timedelta(hours=3)
+SIGNAL_ORDER = ("workload", "energy", "extra_hours", "covering", "real_rest")
+SAMPLES = {("sam", 0), ("lee", 0), ("kim", 1)}
+SIGNPOST = "Ripple isn't a crisis service. If things feel like too much, the Employee Assistance Programme is free and confidential: 0800 123 456."
+
+
+@dataclass(frozen=True, kw_only=True)
+class Team:
+    channel_id: str
+    name: str
+    config: ChannelConfig
+    personas: tuple[Persona, ...]
+
+
+TEAMS = (
+    Team(
+        channel_id="console:design",
+        name="#design",
+        config=ChannelConfig(
+            cadence=Cadence(weekday=0, local_time=time(9, 30)),
+            timezone="Europe/London",
+            managers=frozenset({"console:maya"}),
+            admins=frozenset({"console:maya"}),
+            reminders=1,
+            signpost=SIGNPOST,
+        ),
+        personas=DESIGN,
+    ),
+    Team(
+        channel_id="console:research",
+        name="#research",
+        config=ChannelConfig(
+            cadence=Cadence(weekday=2, local_time=time(10, 0)),
+            timezone="Europe/Berlin",
+            managers=frozenset({"console:noor"}),
+            admins=frozenset({"console:noor"}),
+        ),
+        personas=RESEARCH,
+    ),
+)
+
+
+@dataclass
+class DemoReport:
+    rounds: int = 0
+    asked: int = 0
+    reminders: int = 0
+    digests: list[SummaryMessage] = field(default_factory=list)
+    nudges: list[NudgeMessage] = field(default_factory=list)
+    samples: dict[tuple[str, int], list[str]] = field(default_factory=dict)
+    delivered: int = 0
+
+
+class Simulation:
+    """Drives the clock, lets each persona react to what they receive, and keeps notes."""
+
+    def __init__(
+        self, *, ripple: Ripple, sender: ConsoleSender, clock: ManualClock, seed: int
+    ) -> None:
+        self.ripple, self.sender, self.clock = ripple, sender, clock
+        self.rng = random.Random(seed)
+        self.personas = {f"console:{p.handle}": p for team in TEAMS for p in team.personas}
+        self.snoozed: set[tuple[str, str]] = set()
+        self.report = DemoReport()
+        self._seen = 0
+
+    async def set_up(self) -> None:
+        for team in TEAMS:
+            await self.ripple.register_channel(
+                channel_id=team.channel_id, name=team.name, config=team.config
+            )
+            people = [
+                Person(
+                    person_id=f"console:{p.handle}",
+                    display_name=p.name,
+                    timezone=p.timezone,
+                    locale=p.locale,
+                )
+                for p in team.personas
+            ]
+            await self.ripple.sync_members(channel_id=team.channel_id, people=people)
+
+    async def run(self, *, weeks: int) -> DemoReport:
+        await self.set_up()
+        end = START + timedelta(weeks=weeks) - timedelta(days=1)
+        while self.clock.now() < end:
+            report = await self.ripple.tick()
+            self.report.rounds += report.opened
+            self.report.asked += report.asked
+            self.report.reminders += report.reminded
+            await self.settle()
+            self.clock.advance(TICK)
+        return self.report
+
+    async def settle(self) -> None:
+        """Deliver, let people react, and repeat until nobody has anything new."""
+        while True:
+            await self.ripple.drain()
+            fresh = self.sender.delivered[self._seen :]
+            self._seen = len(self.sender.delivered)
+            if not fresh:
+                return
+            for delivered in fresh:
+                await self.receive(delivered.message)
+
+    async def receive(self, message: Outgoing) -> None:
+        self.report.delivered += 1
+        if isinstance(message, SummaryMessage):
+            self.report.digests.append(message)
+            return
+        if isinstance(message, NudgeMessage):
+            self.report.nudges.append(message)
+            return
+        persona = self.personas.get(message.recipient)
+        week = self.week_of(getattr(message, "round_id", None))
+        if persona is None or week is None:
+            return
+        sample = self.report.samples.get((persona.handle, week))
+        if (persona.handle, week) in SAMPLES:
+            sample = self.report.samples.setdefault((persona.handle, week), [])
+        if sample is not None:
+            sample.append(_indent("Ripple", render(message)))
+        if isinstance(message, QuestionMessage) and week < len(persona.weeks):
+            await self.react(persona, persona.weeks[week], message, sample)
+
+    def week_of(self, round_id: str | None) -> int | None:
+        if round_id is None:
+            return None
+        period = round_id.rsplit("/", 1)[-1]
+        year, number = period.split("-W")
+        start_year, start_week, _ = START.isocalendar()
+        return (int(year) - start_year) * 52 + int(number) - start_week
+
+    async def react(
+        self, persona: Persona, week: Week, question: QuestionMessage, sample: list[str] | None
+    ) -> None:
+        pid = f"console:{persona.handle}"
+        event: dict[str, str | None] = {}
+        if question.action == "capacity":
+            if week.answers is None and not week.rest:
+                return  # too busy to answer at all this week
+            key = (pid, question.round_id or "")
+            if week.rest:
+                event = {"kind": "capacity", "value": "rest"}
+            elif week.snooze_first and key not in self.snoozed:
+                self.snoozed.add(key)
+                event = {"kind": "capacity", "value": "later"}
+            else:
+                event = {"kind": "capacity", "value": "now"}
+        elif question.action == "snooze":
+            event = {"kind": "snooze", "value": self.rng.choice(("in_1h", "this_afternoon"))}
+        elif question.action == "answer" and week.answers is not None:
+            value = week.answers[SIGNAL_ORDER.index(question.question_id or "")]
+            event = {"kind": "answer", "value": value}
+        elif question.action == "note":
+            share = "shared" if week.share_note else "private"
+            event = {"kind": "note", "value": share if week.note else "none", "text": week.note}
+        if not event:
+            return
+        if sample is not None:
+            label = next(
+                (c.label for c in question.choices if c.value == event["value"]), event["value"]
+            )
+            said = f"[{label}]" + (f' "{event["text"]}"' if event.get("text") else "")
+            sample.append(_indent(persona.name, said))
+        await self.ripple.handle(
+            InboundEvent(
+                kind=EventKind(str(event["kind"])),
+                person_id=pid,
+                occurred_at=self.clock.now(),
+                round_id=question.round_id,
+                question_id=question.question_id,
+                value=event["value"],
+                text=event.get("text"),
+            )
+        )
+
+
+def _indent(who: str, text: str) -> str:
+    lines = text.splitlines() or [""]
+    pad = " " * (len(who) + 2)
+    return "\n".join([f"{who}: {lines[0]}", *(pad + line for line in lines[1:])])
+
+
+async def run_demo(
+    *, write: Callable[[str], None], seed: int = 7, weeks: int = 4, directory: Path | None = None
+) -> DemoReport:
+    """Run the simulation on a fresh SQLite database and write what happened."""
+    with tempfile.TemporaryDirectory(prefix="ripple-demo-") as scratch:
+        path = (directory or Path(scratch)) / "ripple-demo.db"
+        url = f"sqlite+aiosqlite:///{path}"
+        await upgrade_to_head(url)
+        store = SqlStore.from_url(url)
+        try:
+            clock = ManualClock(START)
+            sender = ConsoleSender()
+            ripple = Ripple(
+                store=store,
+                catalog=YamlPromptCatalog.load(),
+                clock=clock,
+                senders={"console": sender},
+            )
+            simulation = Simulation(ripple=ripple, sender=sender, clock=clock, seed=seed)
+            report = await simulation.run(weeks=weeks)
+        finally:
+            await store.close()
+    _write_report(report, write=write, seed=seed, weeks=weeks)
+    return report
+
+
+def _write_report(
+    report: DemoReport, *, write: Callable[[str], None], seed: int, weeks: int
+) -> None:
+    write(
+        f"Ripple demo: {weeks} weekly check-ins in #design (8 people) and #research (3 people), seed {seed}."
+    )
+    write(
+        "Everything below went through the real engine, outbox and a temporary SQLite database.\n"
+    )
+    write("== What people saw (a sample) ==")
+    for (handle, week), lines in sorted(report.samples.items(), key=lambda item: item[0][1]):
+        write(f"\n-- {handle.title()}, week {week + 1} --")
+        write("\n".join(lines))
+    write("\n== What managers received ==")
+    for digest in report.digests:
+        write(f"\n-- to {digest.recipient.split(':')[-1].title()} --")
+        write(render(digest))
+    write("\n== Nudges raised ==")
+    for nudge in report.nudges:
+        who = "privately, to" if nudge.personal else "to"
+        write(f"\n-- {nudge.rule}, {who} {nudge.recipient.split(':')[-1].title()} --")
+        write(render(nudge))
+    write(
+        f"\n== Totals ==\nrounds opened: {report.rounds}, check-ins asked: {report.asked}, "
+        f"reminders: {report.reminders}, messages delivered: {report.delivered}"
+    )

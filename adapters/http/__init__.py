@@ -1,0 +1,1 @@
+"""The HTTP host: Ripple's FastAPI app, where platform adapters mount their routes."""

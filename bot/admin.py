@@ -1,0 +1,103 @@
+"""Channel set-up: registering channels and members, and who may change the settings."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from bot.context import Context
+from bot.members import join_open_round
+from bot.model import Channel, ChannelConfig, ConfigError, Person
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConfigResult:
+    saved: bool
+    message: str
+    channel: Channel | None = None
+
+
+async def register_channel(
+    ctx: Context, *, channel_id: str, name: str, config: ChannelConfig | None = None
+) -> Channel:
+    """Create the channel with default (or given) settings, or refresh its name."""
+    async with ctx.store.unit_of_work() as uow:
+        channel = await uow.channels.get(channel_id)
+        if channel is None:
+            channel = Channel(channel_id=channel_id, name=name, config=config or ChannelConfig())
+        else:
+            channel = replace(channel, name=name, config=config or channel.config)
+        await uow.channels.save(channel)
+        await uow.commit()
+    return channel
+
+
+async def sync_members(
+    ctx: Context, *, channel_id: str, people: Iterable[Person], now: datetime
+) -> tuple[int, int]:
+    """Make the channel's members exactly ``people``; returns (joined, left)."""
+    wanted = {p.person_id: p for p in people}
+    async with ctx.store.unit_of_work() as uow:
+        channel = await uow.channels.get(channel_id)
+        if channel is None:
+            raise LookupError(f"unknown channel {channel_id}")
+        current = await uow.channels.members(channel_id)
+        for person in wanted.values():
+            known = await uow.people.get(person.person_id)
+            if known is None:
+                await uow.people.save(person)
+            else:
+                await uow.people.save(
+                    replace(
+                        known,
+                        display_name=person.display_name or known.display_name,
+                        timezone=person.timezone or known.timezone,
+                        locale=person.locale or known.locale,
+                    )
+                )
+        joined = [pid for pid in wanted if pid not in current]
+        left = [pid for pid in current if pid not in wanted]
+        for pid in joined:
+            await uow.channels.add_member(channel_id, pid)
+            await join_open_round(uow, channel, await uow.people.get(pid), now=now)
+        for pid in left:
+            await uow.channels.remove_member(channel_id, pid)
+        await uow.commit()
+    return len(joined), len(left)
+
+
+async def configure_channel(
+    ctx: Context,
+    *,
+    actor_id: str,
+    channel_id: str,
+    config: ChannelConfig | Mapping[str, Any],
+    actor_is_workspace_admin: bool = False,
+    locale: str = "en",
+) -> ConfigResult:
+    """Save new settings if the actor may; otherwise refuse and change nothing."""
+    async with ctx.store.unit_of_work() as uow:
+        channel = await uow.channels.get(channel_id)
+        if channel is None:
+            raise LookupError(f"unknown channel {channel_id}")
+        name = channel.name
+        allowed = actor_is_workspace_admin or actor_id in channel.config.admins
+        if not allowed:
+            logger.info("refused settings change of %s by %s", channel_id, actor_id)
+            text = ctx.catalog.message("config.refused", locale=locale, channel=name)
+            return ConfigResult(saved=False, message=text)
+        try:
+            new = config if isinstance(config, ChannelConfig) else replace(channel.config, **dict(config))
+        except (ConfigError, TypeError) as exc:
+            text = ctx.catalog.message("config.invalid", locale=locale, problem=str(exc))
+            return ConfigResult(saved=False, message=text)
+        updated = replace(channel, config=new)
+        await uow.channels.save(updated)
+        await uow.commit()
+    text = ctx.catalog.message("config.saved", locale=locale, channel=name)
+    return ConfigResult(saved=True, message=text, channel=updated)

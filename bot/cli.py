@@ -1,0 +1,129 @@
+"""The `ripple` command: demo, chat, migrate and serve."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+
+from bot.settings import Settings, SettingsError, load_settings
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ripple", description="Ripple: capacity-aware wellbeing check-ins for teams."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    demo = commands.add_parser("demo", help="simulate a month of check-ins in two teams")
+    demo.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
+    demo.add_argument("--weeks", type=int, default=4, choices=range(1, 13), metavar="N")
+    chat = commands.add_parser("chat", help="check in interactively in this terminal")
+    chat.add_argument("--channel", required=True, help="channel name, e.g. design")
+    chat.add_argument("--as", dest="person", required=True, help="your name, e.g. sam")
+    commands.add_parser("migrate", help="create or upgrade the database schema")
+    serve = commands.add_parser("serve", help="run the web app and the scheduler")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings()
+        from bot.bootstrap import StartupError, configure_logging
+
+        configure_logging(settings)
+        try:
+            return _run(args, settings)
+        except StartupError as exc:
+            print(f"ripple: {exc}", file=sys.stderr)
+            return 2
+    except SettingsError as exc:
+        print(f"ripple: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "demo":
+        from adapters.console.demo import run_demo
+
+        asyncio.run(run_demo(write=print, seed=args.seed, weeks=args.weeks))
+        return 0
+    if args.command == "migrate":
+        return asyncio.run(_migrate(settings))
+    if args.command == "chat":
+        return asyncio.run(_chat(settings, channel=args.channel, person=args.person))
+    return _serve(settings, host=args.host, port=args.port)
+
+
+async def _migrate(settings: Settings) -> int:
+    from bot.bootstrap import database_url
+    from storage.migrate import upgrade_to_head
+    from storage.url import mask_password
+
+    url = database_url(settings)
+    try:
+        await upgrade_to_head(url)
+    except OSError as exc:
+        print(f"ripple: cannot reach the database at {mask_password(url)}: {exc}", file=sys.stderr)
+        return 1
+    print(f"Database at {mask_password(url)} is up to date.")
+    return 0
+
+
+async def _ready_or_explain(settings: Settings) -> bool:
+    from bot.bootstrap import database_url
+    from storage.store import SqlStore
+    from storage.url import mask_password
+
+    url = database_url(settings)
+    store = SqlStore.from_url(url)
+    try:
+        ready = await store.is_ready()
+    finally:
+        await store.close()
+    if not ready:
+        print(
+            f"ripple: the database at {mask_password(url)} is unreachable or not set up; "
+            "run `ripple migrate` first.",
+            file=sys.stderr,
+        )
+    return ready
+
+
+async def _chat(settings: Settings, *, channel: str, person: str) -> int:
+    from adapters.console.chat import ConsoleChat
+    from adapters.console.sender import ConsoleSender
+    from bot.bootstrap import build_ripple
+
+    if not await _ready_or_explain(settings):
+        return 1
+    sender = ConsoleSender(write=print)
+    ripple = build_ripple(settings, senders={sender.platform: sender})
+    try:
+        chat = ConsoleChat(
+            ripple=ripple, sender=sender, channel=channel, person=person, read=input, write=print
+        )
+        await chat.run()
+    finally:
+        await ripple.store.close()
+    return 0
+
+
+def _serve(settings: Settings, *, host: str, port: int) -> int:
+    import uvicorn
+
+    from bot.bootstrap import build_app
+
+    if not asyncio.run(_ready_or_explain(settings)):
+        return 1
+    uvicorn.run(build_app(settings), host=host, port=port, log_level=settings.log_level.lower())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,255 @@
+"""The per-person check-in conversation: capacity gate, questions, note, done.
+
+Each function takes the check-in as it is and returns what it becomes plus what to
+say. A step that has already happened returns the check-in unchanged and says
+nothing, so the same press or event delivered twice changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.compose import SNOOZE_OPTIONS, Speaker
+from bot.events import Capacity, EventKind, InboundEvent
+from bot.insights import preview_buckets
+from bot.model import CheckIn, CheckInState, Round, freeze
+from bot.outgoing import Outgoing
+from bot.questions import QuestionSet
+from bot.timefmt import local_label
+
+NOTE_LIMIT = 1000
+AFTERNOON_HOUR = 14
+MORNING_HOUR = 9
+
+
+@dataclass(frozen=True, kw_only=True)
+class Turn:
+    """Everything one step of the conversation needs to know."""
+
+    checkin: CheckIn
+    round_: Round
+    questions: QuestionSet
+    speaker: Speaker
+    event: InboundEvent
+    participants: int  # people asked in this round, for the preview's threshold line
+    zone: str
+
+    @property
+    def now(self) -> datetime:
+        return self.event.occurred_at
+
+    def unique(self, label: str) -> str:
+        """A key for a reply to this very event (a legitimate repeat gets its own)."""
+        return f"{label}:{self.event.event_id or self.event.occurred_at.isoformat()}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Step:
+    checkin: CheckIn
+    messages: tuple[Outgoing, ...] = ()
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.messages)
+
+
+def _same(turn: Turn) -> Step:
+    return Step(checkin=turn.checkin)
+
+
+def take_turn(turn: Turn) -> Step:
+    kind = turn.event.kind
+    if kind is EventKind.CHECKIN:
+        return resume_conversation(turn)
+    if kind is EventKind.CAPACITY:
+        return choose_capacity(turn)
+    if kind is EventKind.SNOOZE:
+        return choose_snooze(turn)
+    if kind in (EventKind.ANSWER, EventKind.SKIP):
+        return answer(turn)
+    if kind is EventKind.NOTE:
+        return leave_note(turn)
+    raise ValueError(f"{kind} is not a conversation event")
+
+
+def resume_conversation(turn: Turn) -> Step:
+    """The person asked to check in: show where they are."""
+    c, say = turn.checkin, turn.speaker
+    if c.state is CheckInState.DONE:
+        return Step(
+            checkin=c, messages=(say.text(say.say("done.already"), key=turn.unique("already")),)
+        )
+    if c.state is CheckInState.RESTED:
+        return Step(
+            checkin=c, messages=(say.text(say.say("done.rested"), key=turn.unique("rested")),)
+        )
+    if c.state is CheckInState.EXPIRED:
+        return Step(
+            checkin=c, messages=(say.text(say.say("checkin.expired"), key=turn.unique("expired")),)
+        )
+    if c.state is CheckInState.ANSWERING:
+        return Step(checkin=c, messages=(_current(turn, key=turn.unique("resume")),))
+    asked = replace(c, state=CheckInState.ASKED, delivered=True, updated_at=turn.now)
+    return Step(checkin=asked, messages=(say.gate(key=turn.unique("gate")),))
+
+
+def _current(turn: Turn, *, key: str, lead: str | None = None) -> Outgoing:
+    step = turn.checkin.step
+    if step < len(turn.questions.questions):
+        return turn.speaker.question(turn.questions, step, key=key, lead=lead)
+    return turn.speaker.note_prompt(key=key, lead=lead)
+
+
+def choose_capacity(turn: Turn) -> Step:
+    c, say = turn.checkin, turn.speaker
+    try:
+        capacity = Capacity(turn.event.value or "")
+    except ValueError:
+        return _same(turn)
+    if capacity is Capacity.NOW and c.state in (CheckInState.ASKED, CheckInState.SNOOZED):
+        started = replace(
+            c, state=CheckInState.ANSWERING, step=0, delivered=True, updated_at=turn.now
+        )
+        return Step(
+            checkin=started,
+            messages=(say.question(turn.questions, 0, key=f"q:0:{c.snoozes}"),),
+        )
+    if capacity is Capacity.LATER and c.state in (CheckInState.ASKED, CheckInState.ANSWERING):
+        return Step(checkin=c, messages=(say.snooze_options(key=f"later:{c.snoozes}"),))
+    if capacity is Capacity.REST and c.is_open:
+        rested = replace(
+            c,
+            state=CheckInState.RESTED,
+            answers=freeze({}),
+            step=0,
+            completed_at=turn.now,
+            updated_at=turn.now,
+        )
+        body = "\n\n".join(
+            [say.say("rest.ack"), say.say("preview.heading"), *_preview_lines(turn, rested)]
+        )
+        footer = say.channel.config.signpost
+        return Step(checkin=rested, messages=(say.text(body, key="rest", footer=footer),))
+    return _same(turn)
+
+
+def snooze_until(option: str, *, now: datetime, zone: str) -> datetime | None:
+    """When a snooze option ends, or None if it can't be read."""
+    local_now = now.astimezone(ZoneInfo(zone))
+    if option == "in_1h":
+        return now + timedelta(hours=1)
+    if option == "this_afternoon":
+        afternoon = local_now.replace(hour=AFTERNOON_HOUR, minute=0, second=0, microsecond=0)
+        return max(afternoon, local_now + timedelta(hours=1)).astimezone(now.tzinfo)
+    if option == "tomorrow_morning":
+        tomorrow = (local_now + timedelta(days=1)).replace(
+            hour=MORNING_HOUR, minute=0, second=0, microsecond=0
+        )
+        return tomorrow.astimezone(now.tzinfo)
+    if option.startswith("at:"):
+        try:
+            chosen = datetime.fromisoformat(option.removeprefix("at:"))
+        except ValueError:
+            return None
+        if chosen.tzinfo is None:
+            chosen = chosen.replace(tzinfo=ZoneInfo(zone))
+        return chosen.astimezone(now.tzinfo) if chosen > now else None
+    return None
+
+
+def choose_snooze(turn: Turn) -> Step:
+    c, say = turn.checkin, turn.speaker
+    if c.state not in (CheckInState.ASKED, CheckInState.ANSWERING):
+        return _same(turn)
+    option = turn.event.value or ""
+    until = snooze_until(option, now=turn.now, zone=turn.zone)
+    if until is None:
+        lead = say.say("snooze.invalid")
+        return Step(
+            checkin=c, messages=(say.snooze_options(key=turn.unique("snooze-invalid"), lead=lead),)
+        )
+    if until >= turn.round_.closes_at:
+        closes = local_label(turn.round_.closes_at, turn.zone)
+        lead = say.say("snooze.too_late", closes=closes)
+        return Step(
+            checkin=c, messages=(say.snooze_options(key=turn.unique("snooze-late"), lead=lead),)
+        )
+    snoozed = replace(
+        c,
+        state=CheckInState.SNOOZED,
+        snooze_until=until,
+        snoozes=c.snoozes + 1,
+        updated_at=turn.now,
+    )
+    ack = say.say("snooze.ack", when=local_label(until, turn.zone))
+    return Step(checkin=snoozed, messages=(say.text(ack, key=f"snoozed:{snoozed.snoozes}"),))
+
+
+def answer(turn: Turn) -> Step:
+    c, say, event = turn.checkin, turn.speaker, turn.event
+    questions = turn.questions.questions
+    if c.state is not CheckInState.ANSWERING or c.step >= len(questions):
+        return _same(turn)
+    current = questions[c.step]
+    if event.question_id != current.question_id:
+        return _same(turn)  # a press on an earlier, already answered question
+    answers: Mapping[str, str] = c.answers
+    if event.kind is EventKind.ANSWER:
+        value = (event.value or "").strip()
+        if not current.accepts(value):
+            lead = say.say("answer.invalid")
+            message = say.question(turn.questions, c.step, key=turn.unique("invalid"), lead=lead)
+            return Step(checkin=c, messages=(message,))
+        answers = freeze({**c.answers, current.signal.value: value})
+    advanced = replace(c, answers=answers, step=c.step + 1, updated_at=turn.now)
+    key = f"q:{advanced.step}:{c.snoozes}"
+    return Step(checkin=advanced, messages=(_current(replace(turn, checkin=advanced), key=key),))
+
+
+def leave_note(turn: Turn) -> Step:
+    c, say, event = turn.checkin, turn.speaker, turn.event
+    if c.state is not CheckInState.ANSWERING or c.step < len(turn.questions.questions):
+        return _same(turn)
+    text = (event.text or "").strip()
+    share = event.value == "shared"
+    if len(text) > NOTE_LIMIT:
+        lead = say.say("note.too_long", limit=NOTE_LIMIT)
+        return Step(checkin=c, messages=(say.note_prompt(key=turn.unique("note-long"), lead=lead),))
+    done = replace(
+        c,
+        state=CheckInState.DONE,
+        note=text or None,
+        note_shared=bool(text) and share,
+        completed_at=turn.now,
+        updated_at=turn.now,
+    )
+    body = "\n\n".join(
+        [say.say("done.thanks"), say.say("preview.heading"), *_preview_lines(turn, done)]
+    )
+    footer = say.channel.config.signpost
+    return Step(checkin=done, messages=(say.text(body, key="done", footer=footer),))
+
+
+def _preview_lines(turn: Turn, checkin: CheckIn) -> list[str]:
+    """What the manager will see, told before anything is shared."""
+    say, config = turn.speaker, turn.speaker.channel.config
+    if turn.participants < config.k:
+        return [say.say("preview.small_channel", k=config.k)]
+    lines = [say.say("preview.totals")]
+    if checkin.state is CheckInState.RESTED:
+        lines.append(say.say("preview.rest"))
+    elif checkin.answers:
+        buckets = preview_buckets(answers=checkin.answers, catalog=say.catalog, locale=say.locale)
+        lines.append(say.say("preview.buckets", buckets=buckets))
+    lines.append(say.say("preview.threshold", k=config.k))
+    if checkin.note and checkin.note_shared:
+        lines.append(say.say("preview.note_shared", threshold=config.comment_threshold))
+    elif checkin.note:
+        lines.append(say.say("preview.note_private"))
+    return lines
+
+
+__all__ = ["SNOOZE_OPTIONS", "Step", "Turn", "snooze_until", "take_turn"]

@@ -1,0 +1,217 @@
+"""What a person can do for themselves: pause, resume, history, export, forget, summaries."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Coroutine
+from dataclasses import replace
+from typing import Any
+
+from bot import insights
+from bot.context import Context
+from bot.events import EventKind, InboundEvent
+from bot.model import Channel, CheckIn, Person
+from bot.outgoing import Outgoing, QuestionMessage, TextMessage
+from bot.ports import UnitOfWork
+from bot.questions import Choice
+from bot.rhythm import round_with_history
+
+HISTORY_ROWS = 8
+
+
+class _Reply:
+    """Replies to the person who sent ``event``, in their language."""
+
+    def __init__(self, ctx: Context, event: InboundEvent, locale: str) -> None:
+        self.ctx, self.event, self.locale = ctx, event, locale
+
+    def say(self, key: str, **params: object) -> str:
+        return self.ctx.catalog.message(key, locale=self.locale, **params)
+
+    def key(self, label: str) -> str:
+        stamp = self.event.event_id or self.event.occurred_at.isoformat()
+        return f"reply:{self.event.person_id}:{label}:{stamp}"
+
+    def text(self, body: str, *, label: str, data: str | None = None) -> TextMessage:
+        return TextMessage(
+            recipient=self.event.person_id, idempotency_key=self.key(label), text=body, data=data
+        )
+
+
+Handler = Callable[
+    [Context, UnitOfWork, _Reply, Person | None], Coroutine[Any, Any, list[Outgoing]]
+]
+
+
+async def apply(
+    ctx: Context, uow: UnitOfWork, event: InboundEvent, person: Person | None
+) -> list[Outgoing]:
+    channel_ids = await uow.channels.channels_of(event.person_id)
+    first = await uow.channels.get(channel_ids[0]) if channel_ids else None
+    reply = _Reply(ctx, event, ctx.locale_for(person, first))
+    return await HANDLERS[event.kind](ctx, uow, reply, person)
+
+
+async def _pause(
+    ctx: Context, uow: UnitOfWork, reply: _Reply, person: Person | None
+) -> list[Outgoing]:
+    if person is None or person.paused:
+        return [reply.text(reply.say("pause.already"), label="pause")]
+    await uow.people.save(replace(person, paused=True))
+    return [reply.text(reply.say("pause.ack"), label="pause")]
+
+
+async def _resume(
+    ctx: Context, uow: UnitOfWork, reply: _Reply, person: Person | None
+) -> list[Outgoing]:
+    if person is None or not person.paused:
+        return [reply.text(reply.say("resume.already"), label="resume")]
+    await uow.people.save(replace(person, paused=False))
+    return [reply.text(reply.say("resume.ack"), label="resume")]
+
+
+async def _history(
+    ctx: Context, uow: UnitOfWork, reply: _Reply, person: Person | None
+) -> list[Outgoing]:
+    mine = (await uow.checkins.list_for_person(reply.event.person_id))[:HISTORY_ROWS]
+    if not mine:
+        return [reply.text(reply.say("history.empty"), label="history")]
+    lines = [reply.say("history.heading")]
+    for checkin in mine:
+        lines.append(await _history_line(ctx, uow, reply, checkin))
+    return [reply.text("\n".join(lines), label="history")]
+
+
+async def _history_line(ctx: Context, uow: UnitOfWork, reply: _Reply, checkin: CheckIn) -> str:
+    round_ = await uow.rounds.get(checkin.round_id)
+    channel = await uow.channels.get(checkin.channel_id)
+    row = reply.say(
+        "history.row",
+        period=round_.period if round_ else checkin.round_id,
+        channel=channel.name if channel else checkin.channel_id,
+        state=reply.say(f"state.{checkin.state.value}"),
+    )
+    if not checkin.answers or channel is None:
+        return f"• {row}"
+    questions = ctx.catalog.question_set(channel.config.question_set, locale=reply.locale)
+    labels = [
+        f"{q.text.rstrip('?')}: {q.label_for(checkin.answers[q.signal.value])}"
+        for q in questions.questions
+        if q.signal.value in checkin.answers
+    ]
+    return f"• {row}\n    " + "\n    ".join(labels)
+
+
+async def _export(
+    ctx: Context, uow: UnitOfWork, reply: _Reply, person: Person | None
+) -> list[Outgoing]:
+    pid = reply.event.person_id
+    document = {
+        "person": None
+        if person is None
+        else {
+            "id": person.person_id,
+            "display_name": person.display_name,
+            "timezone": person.timezone,
+            "locale": person.locale,
+            "paused": person.paused,
+        },
+        "channels": await uow.channels.channels_of(pid),
+        "checkins": [_checkin_record(c) for c in await uow.checkins.list_for_person(pid)],
+    }
+    data = json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True)
+    return [reply.text(reply.say("export.text"), label="export", data=data)]
+
+
+def _checkin_record(checkin: CheckIn) -> dict[str, object]:
+    return {
+        "round": checkin.round_id,
+        "channel": checkin.channel_id,
+        "state": checkin.state.value,
+        "answers": dict(checkin.answers),
+        "note": checkin.note,
+        "note_shared": checkin.note_shared,
+        "asked_at": checkin.due_at.isoformat(),
+        "completed_at": checkin.completed_at.isoformat() if checkin.completed_at else None,
+    }
+
+
+async def _forget(
+    ctx: Context, uow: UnitOfWork, reply: _Reply, person: Person | None
+) -> list[Outgoing]:
+    return [
+        QuestionMessage(
+            recipient=reply.event.person_id,
+            idempotency_key=reply.key("forget"),
+            text=reply.say("forget.confirm"),
+            choices=(
+                Choice(value="yes", label=reply.say("forget.yes")),
+                Choice(value="no", label=reply.say("forget.no")),
+            ),
+            action="forget",
+        )
+    ]
+
+
+async def _forget_confirmed(
+    ctx: Context, uow: UnitOfWork, reply: _Reply, person: Person | None
+) -> list[Outgoing]:
+    if reply.event.value != "yes":
+        return [reply.text(reply.say("forget.cancelled"), label="forget")]
+    pid = reply.event.person_id
+    await uow.checkins.delete_for_person(pid)
+    await uow.outbox.delete_for_recipient(pid)
+    await uow.people.delete(pid)
+    return [reply.text(reply.say("forget.done"), label="forget")]
+
+
+async def _summary(
+    ctx: Context, uow: UnitOfWork, reply: _Reply, person: Person | None
+) -> list[Outgoing]:
+    pid = reply.event.person_id
+    managed = [c for c in await uow.channels.list_all() if pid in c.config.managers]
+    if not managed:
+        return [reply.text(reply.say("summary.not_manager"), label="summary")]
+    messages: list[Outgoing] = []
+    for channel in managed:
+        messages.extend(await _latest_summary(ctx, uow, reply, channel))
+    return messages or [reply.text(reply.say("summary.none"), label="summary")]
+
+
+async def _latest_summary(
+    ctx: Context, uow: UnitOfWork, reply: _Reply, channel: Channel
+) -> list[Outgoing]:
+    latest = await uow.rounds.recent_closed(channel.channel_id, limit=1)
+    if not latest:
+        return []
+    checkins, history = await round_with_history(uow, latest[0])
+    summary = insights.summarise_round(
+        channel=channel, round_=latest[0], checkins=checkins, members=len(checkins), history=history
+    )
+    return [
+        insights.render_digest(
+            summary=summary,
+            channel=channel,
+            catalog=ctx.catalog,
+            recipient=reply.event.person_id,
+            idempotency_key=reply.key(f"summary:{latest[0].round_id}"),
+        )
+    ]
+
+
+async def _help(
+    ctx: Context, uow: UnitOfWork, reply: _Reply, person: Person | None
+) -> list[Outgoing]:
+    return [reply.text(reply.say("help.text"), label="help")]
+
+
+HANDLERS: dict[EventKind, Handler] = {
+    EventKind.PAUSE: _pause,
+    EventKind.RESUME: _resume,
+    EventKind.HISTORY: _history,
+    EventKind.EXPORT: _export,
+    EventKind.FORGET: _forget,
+    EventKind.FORGET_CONFIRMED: _forget_confirmed,
+    EventKind.SUMMARY: _summary,
+    EventKind.HELP: _help,
+}

@@ -1,0 +1,80 @@
+"""Run Alembic migrations programmatically against a database URL."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Connection
+
+from storage.engine import create_engine
+from storage.url import mask_password
+
+logger = logging.getLogger(__name__)
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+T = TypeVar("T")
+
+
+def alembic_config() -> Config:
+    """An Alembic configuration pointing at the migrations shipped inside this package."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR).replace("%", "%%"))
+    return config
+
+
+@functools.cache
+def head_revision() -> str:
+    """The newest migration revision this code knows."""
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    if head is None:
+        raise RuntimeError(f"no migrations found in {MIGRATIONS_DIR}")
+    return head
+
+
+def revision_of(connection: Connection) -> str | None:
+    """The revision a database is at, or None when it was never migrated."""
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+async def _run(url: str, work: Callable[[Connection], T]) -> T:
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as conn:
+            return await conn.run_sync(work)
+    finally:
+        await engine.dispose()
+
+
+def _command(action: Callable[[Config], None]) -> Callable[[Connection], None]:
+    def run(connection: Connection) -> None:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        action(config)
+
+    return run
+
+
+async def upgrade_to_head(url: str) -> None:
+    """Bring the database at ``url`` up to the newest schema; safe to run repeatedly."""
+    logger.info("migrating %s to revision %s", mask_password(url), head_revision())
+    await _run(url, _command(lambda config: command.upgrade(config, "head")))
+
+
+async def downgrade(url: str, *, revision: str = "base") -> None:
+    """Take the database at ``url`` back to ``revision`` (``base`` drops Ripple's tables)."""
+    logger.info("downgrading %s to revision %s", mask_password(url), revision)
+    await _run(url, _command(lambda config: command.downgrade(config, revision)))
+
+
+async def current_revision(url: str) -> str | None:
+    """The revision the database at ``url`` is at, or None when it was never migrated."""
+    return await _run(url, revision_of)

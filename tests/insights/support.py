@@ -1,0 +1,133 @@
+"""Builders and a small YAML-backed prompt catalog for the insights tests."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.model import Channel, ChannelConfig, CheckIn, CheckInState, Round, RoundStatus, freeze
+from bot.questions import QuestionSet
+
+PROMPTS = Path(__file__).resolve().parents[2] / "prompts"
+LOCALES = ("en", "es", "de")
+CHANNEL_ID = "slack:T1:C1"
+START = date(2026, 1, 5)
+
+
+def _flatten(tree: Mapping[Any, Any], prefix: str = "") -> dict[str, str]:
+    flat: dict[str, str] = {}
+    for key, value in tree.items():
+        assert isinstance(key, str), f"non-string key {key!r} under {prefix!r}"
+        path = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            flat.update(_flatten(value, f"{path}."))
+        else:
+            assert isinstance(value, str), f"{path} is not a string"
+            flat[path] = value
+    return flat
+
+
+def load_insight_messages(locale: str) -> dict[str, str]:
+    with (PROMPTS / locale / "insights.yaml").open(encoding="utf-8") as handle:
+        return _flatten(yaml.safe_load(handle))
+
+
+class FakeCatalog:
+    """Reads only the insights YAML files; formats with str.format, falling back to English."""
+
+    def __init__(self) -> None:
+        self.messages = {locale: load_insight_messages(locale) for locale in LOCALES}
+
+    def message(self, key: str, *, locale: str, **params: object) -> str:
+        template = self.messages.get(locale, {}).get(key) or self.messages["en"][key]
+        return template.format(**params)
+
+    def question_set(self, name: str, *, locale: str) -> QuestionSet:
+        raise NotImplementedError
+
+    def locales(self) -> frozenset[str]:
+        return frozenset(self.messages)
+
+    def question_sets(self) -> frozenset[str]:
+        return frozenset()
+
+
+CATALOG = FakeCatalog()
+
+
+def make_channel(
+    *,
+    k: int = 5,
+    comment_threshold: int | None = None,
+    nudges: bool = True,
+    locale: str = "en",
+) -> Channel:
+    return Channel(
+        channel_id=CHANNEL_ID,
+        name="#design",
+        config=ChannelConfig(
+            k=k,
+            comment_threshold=max(k, 10) if comment_threshold is None else comment_threshold,
+            nudges=nudges,
+            locale=locale,
+            managers=frozenset({"slack:T1:UMANAGER"}),
+        ),
+    )
+
+
+def make_round(week: int = 10, *, status: RoundStatus = RoundStatus.CLOSED) -> Round:
+    scheduled = START + timedelta(weeks=week)
+    opens = datetime(scheduled.year, scheduled.month, scheduled.day, 9, 30, tzinfo=UTC)
+    period = f"{scheduled.isocalendar().year}-W{scheduled.isocalendar().week:02d}"
+    return Round(
+        round_id=Round.make_id(CHANNEL_ID, period),
+        channel_id=CHANNEL_ID,
+        period=period,
+        scheduled_date=scheduled,
+        opens_at=opens,
+        closes_at=opens + timedelta(hours=72),
+        status=status,
+    )
+
+
+def make_checkin(
+    round_: Round,
+    person: str,
+    *,
+    state: CheckInState = CheckInState.DONE,
+    note: str | None = None,
+    note_shared: bool = False,
+    **answers: str,
+) -> CheckIn:
+    return CheckIn(
+        round_id=round_.round_id,
+        person_id=person,
+        channel_id=round_.channel_id,
+        state=state,
+        due_at=round_.opens_at,
+        delivered=True,
+        answers=freeze(answers),
+        note=note,
+        note_shared=note_shared,
+        updated_at=round_.opens_at + timedelta(hours=1),
+        completed_at=round_.opens_at + timedelta(hours=1) if state is CheckInState.DONE else None,
+    )
+
+
+def person(index: int) -> str:
+    return f"slack:T1:UPERSON{index:03d}"
+
+
+def team(round_: Round, answers: Sequence[Mapping[str, str]], *, start: int = 0) -> list[CheckIn]:
+    """One done check-in per answers mapping, people numbered from ``start``."""
+    return [
+        make_checkin(round_, person(start + i), **dict(given)) for i, given in enumerate(answers)
+    ]
+
+
+def workloads(round_: Round, *values: str) -> list[CheckIn]:
+    return team(round_, [{"workload": value} for value in values])

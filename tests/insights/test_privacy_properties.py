@@ -1,0 +1,234 @@
+"""Property tests: whatever the team, answers and k, a digest reveals only what it may."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.insights import render_digest, summarise_round, team_nudges
+from bot.model import Channel, CheckIn, CheckInState, Round
+from bot.outgoing import SummaryMessage
+from bot.questions import SIGNAL_VALUES, Signal
+
+from .support import CATALOG, make_channel, make_checkin, make_round, person
+
+SUPPRESSED = "Not enough responses to share this week."
+PRIVATE_MARK = "privatenote"
+SHARED_MARK = "sharednote"
+NOTE_WORDS = ("meetings", "deadline", "quiet", "thanks", "cover", "launch", "oncall")
+STATES = (
+    CheckInState.DONE,
+    CheckInState.DONE,
+    CheckInState.DONE,
+    CheckInState.RESTED,
+    CheckInState.ASKED,
+    CheckInState.ANSWERING,
+    CheckInState.SNOOZED,
+    CheckInState.EXPIRED,
+)
+MANAGERS = ("slack:T1:UMANAGER", "slack:T1:UDEPUTY")
+
+settings.register_profile("insights", max_examples=150, deadline=None)
+settings.load_profile("insights")
+
+
+@dataclass(frozen=True)
+class Scenario:
+    channel: Channel
+    round_: Round
+    checkins: list[CheckIn]
+    members: int
+    history: list[tuple[Round, list[CheckIn]]]
+
+
+@st.composite
+def checkin_sets(draw, round_: Round, *, max_size: int, start: int = 0) -> list[CheckIn]:
+    checkins = []
+    for index in range(draw(st.integers(0, max_size))):
+        answers = {}
+        for signal in Signal:
+            value = draw(st.none() | st.sampled_from(SIGNAL_VALUES[signal]))
+            if value is not None:
+                answers[signal.value] = value
+        kind = draw(st.sampled_from(("none", "private", "shared", "shared")))
+        words = " ".join(draw(st.lists(st.sampled_from(NOTE_WORDS), min_size=1, max_size=3)))
+        note = {
+            "none": None,
+            "private": f"{PRIVATE_MARK}-{index} {words}",
+            "shared": f"{SHARED_MARK} {words}",
+        }[kind]
+        checkins.append(
+            make_checkin(
+                round_,
+                person(start + index),
+                state=draw(st.sampled_from(STATES)),
+                note=note,
+                note_shared=kind == "shared",
+                **answers,
+            )
+        )
+    return checkins
+
+
+@st.composite
+def scenarios(draw) -> Scenario:
+    k = draw(st.integers(3, 15))
+    channel = make_channel(k=k, comment_threshold=draw(st.integers(k, k + 10)))
+    round_ = make_round(20)
+    checkins = draw(checkin_sets(round_, max_size=40))
+    history = []
+    for week in range(draw(st.integers(0, 3))):
+        earlier = make_round(19 - week)
+        history.append((earlier, draw(checkin_sets(earlier, max_size=20, start=100 * week))))
+    members = len(checkins) + draw(st.integers(0, 5))
+    return Scenario(channel, round_, checkins, members, history)
+
+
+def digest_of(scenario: Scenario, checkins: list[CheckIn] | None = None) -> SummaryMessage:
+    summary = summarise_round(
+        channel=scenario.channel,
+        round_=scenario.round_,
+        checkins=scenario.checkins if checkins is None else checkins,
+        members=scenario.members,
+        history=scenario.history,
+    )
+    return render_digest(
+        summary=summary,
+        channel=scenario.channel,
+        catalog=CATALOG,
+        recipient=MANAGERS[0],
+        idempotency_key=f"digest:{scenario.round_.round_id}:{MANAGERS[0]}",
+    )
+
+
+def everything(message: SummaryMessage) -> str:
+    lines = [line for section in message.sections for line in (section.heading, *section.lines)]
+    return "\n".join([message.title, message.text, *lines])
+
+
+def respondents(checkins: list[CheckIn]) -> int:
+    return sum(checkin.state in (CheckInState.DONE, CheckInState.RESTED) for checkin in checkins)
+
+
+def is_tenth(share: float) -> bool:
+    return 0 <= share <= 1 and abs(share * 10 - round(share * 10)) < 1e-9
+
+
+@given(scenarios())
+def test_too_few_respondents_reveal_nothing_at_all(scenario: Scenario) -> None:
+    message = digest_of(scenario)
+    if respondents(scenario.checkins) >= scenario.channel.config.k:
+        assert not message.suppressed
+        return
+    assert message.suppressed
+    assert message.text == SUPPRESSED
+    assert message.sections == ()
+    assert not re.search(r"\d", message.text)
+    assert message.title == f"Check-in summary for #design, {scenario.round_.period}"
+
+
+@given(scenarios())
+def test_revealed_shares_are_multiples_of_ten_percent(scenario: Scenario) -> None:
+    summary = summarise_round(
+        channel=scenario.channel,
+        round_=scenario.round_,
+        checkins=scenario.checkins,
+        members=scenario.members,
+        history=scenario.history,
+    )
+    if not summary.revealed:
+        return
+    assert summary.participation is not None and is_tenth(summary.participation)
+    assert summary.rest_share is not None and is_tenth(summary.rest_share)
+    for signal_summary in summary.signals:
+        assert all(is_tenth(share) for _, share in signal_summary.buckets)
+        assert signal_summary.suppressed == (signal_summary.buckets == ())
+
+
+@given(scenarios())
+def test_revealed_digests_carry_no_exact_counts(scenario: Scenario) -> None:
+    message = digest_of(scenario)
+    for section in message.sections:
+        for number in re.findall(r"\d+", "\n".join(section.lines)):
+            assert int(number) % 10 == 0 and int(number) <= 100, section
+
+
+@given(scenarios())
+def test_no_person_and_no_private_note_ever_appears(scenario: Scenario) -> None:
+    text = everything(digest_of(scenario))
+    assert "UPERSON" not in text
+    assert PRIVATE_MARK not in text
+    for checkin in scenario.checkins:
+        assert checkin.person_id not in text
+        if checkin.note and not checkin.note_shared:
+            assert checkin.note not in text
+
+
+@given(scenarios())
+def test_shared_notes_appear_only_past_the_comment_threshold(scenario: Scenario) -> None:
+    message = digest_of(scenario)
+    text = everything(message)
+    config = scenario.channel.config
+    shared = sorted(
+        checkin.note.strip()
+        for checkin in scenario.checkins
+        if checkin.state is CheckInState.DONE and checkin.note_shared and checkin.note
+    )
+    shown = respondents(scenario.checkins) >= config.k and len(shared) >= config.comment_threshold
+    if not shown:
+        assert SHARED_MARK not in text
+        return
+    notes = message.sections[-1].lines
+    assert len(notes) == len(shared)
+    assert all(note in line for note, line in zip(sorted(shared, key=str.casefold), notes))
+
+
+@given(st.data())
+def test_digest_does_not_depend_on_check_in_order(data: st.DataObject) -> None:
+    scenario = data.draw(scenarios())
+    shuffled = data.draw(st.permutations(scenario.checkins))
+    assert digest_of(scenario, list(shuffled)) == digest_of(scenario)
+
+
+@given(st.data())
+def test_suppressed_signals_cannot_be_recovered_by_varying_them(data: st.DataObject) -> None:
+    scenario = data.draw(scenarios())
+    before = digest_of(scenario)
+    k = scenario.channel.config.k
+    done = [checkin for checkin in scenario.checkins if checkin.state is CheckInState.DONE]
+    hidden = [
+        signal
+        for signal in Signal
+        if sum(signal.value in checkin.answers for checkin in done) < k
+    ]
+    varied = []
+    for checkin in scenario.checkins:
+        answers = dict(checkin.answers)
+        for signal in hidden:
+            if signal.value in answers:
+                answers[signal.value] = data.draw(st.sampled_from(SIGNAL_VALUES[signal]))
+        varied.append(replace(checkin, answers=answers))
+    assert digest_of(scenario, varied) == before
+
+
+@given(scenarios())
+def test_team_nudges_name_no_one(scenario: Scenario) -> None:
+    messages = team_nudges(
+        channel=scenario.channel,
+        round_=scenario.round_,
+        checkins=scenario.checkins,
+        history=scenario.history,
+        catalog=CATALOG,
+        recipients=MANAGERS,
+    )
+    if respondents(scenario.checkins) < scenario.channel.config.k:
+        assert messages == []
+    for message in messages:
+        assert message.recipient in MANAGERS
+        assert not message.personal
+        text = message.text + message.action + message.idempotency_key
+        assert "UPERSON" not in text
+        assert PRIVATE_MARK not in text and SHARED_MARK not in text
