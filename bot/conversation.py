@@ -206,6 +206,10 @@ def answer(turn: Turn) -> Step:
         answers = freeze({**c.answers, current.signal.value: value})
     advanced = replace(c, answers=answers, step=c.step + 1, updated_at=turn.now)
     key = f"q:{advanced.step}:{c.snoozes}"
+    if advanced.step == len(questions):
+        # Before they finish, show exactly what will be shared.
+        preview = "\n\n".join([say.say("preview.heading"), *_preview_lines(turn, advanced)])
+        return Step(checkin=advanced, messages=(say.note_prompt(key=key, lead=preview),))
     return Step(checkin=advanced, messages=(_current(replace(turn, checkin=advanced), key=key),))
 
 

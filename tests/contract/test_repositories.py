@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -50,13 +51,11 @@ def assert_utc(store: Store, *values: datetime | None) -> None:
                 assert value.tzinfo is UTC
 
 
-def channel(channel_id: str = "slack:T1:C1", **changes: object) -> Channel:
+def channel(channel_id: str = "slack:T1:C1", **changes: Any) -> Channel:
     return replace(Channel(channel_id=channel_id, name=f"#{channel_id}"), **changes)
 
 
-def round_(
-    channel_id: str = "slack:T1:C1", period: str = "2026-W10", **changes: object
-) -> Round:
+def round_(channel_id: str = "slack:T1:C1", period: str = "2026-W10", **changes: Any) -> Round:
     week = int(period.rsplit("W", 1)[1])
     scheduled = date(2026, 1, 5) + timedelta(weeks=week - 2)
     opens = datetime.combine(scheduled, time(9, 30), tzinfo=UTC)
@@ -71,7 +70,7 @@ def round_(
     return replace(value, **changes)
 
 
-def checkin(person_id: str = "slack:T1:U1", rnd: Round | None = None, **changes: object) -> CheckIn:
+def checkin(person_id: str = "slack:T1:U1", rnd: Round | None = None, **changes: Any) -> CheckIn:
     rnd = rnd or round_()
     value = CheckIn(
         round_id=rnd.round_id,
@@ -103,7 +102,8 @@ async def queue(store: Store, *messages: Outgoing, now: datetime = T0) -> list[i
         ids = []
         for message in messages:
             row = await uow.outbox.get(message.idempotency_key)
-            assert row is not None and row.message_id is not None
+            assert row is not None
+            assert row.message_id is not None
             ids.append(row.message_id)
         await uow.commit()
     return ids
@@ -401,7 +401,7 @@ NEEDS_ATTENTION = [
     [pytest.param(changes, expected, id=name) for name, changes, expected in NEEDS_ATTENTION],
 )
 async def test_list_needing_attention_case(
-    store: Store, changes: dict[str, object], expected: bool
+    store: Store, changes: dict[str, Any], expected: bool
 ) -> None:
     await setup_rounds(store, round_())
     row = checkin(**changes)
@@ -503,7 +503,8 @@ async def test_outbox_add_and_get_round_trip(store: Store, payload: Outgoing) ->
     assert (row.platform, row.recipient) == (payload.recipient.split(":")[0], payload.recipient)
     assert row.thread_key == payload.thread_key
     assert (row.status, row.attempts) == (OutboxStatus.PENDING, 0)
-    assert row.created_at == created and row.next_attempt_at == created
+    assert row.created_at == created
+    assert row.next_attempt_at == created
     assert (row.platform_message_id, row.last_error, row.sent_at) == (None, None, None)
     assert_utc(store, row.created_at, row.next_attempt_at)
 
@@ -516,7 +517,8 @@ async def test_outbox_duplicate_key_is_refused_and_keeps_the_first(store: Store)
         await uow.commit()
     async with store.unit_of_work() as uow:
         row = await uow.outbox.get("k1")
-        assert row is not None and row.payload == text("k1") and row.created_at == T0
+        assert row is not None
+        assert (row.payload, row.created_at) == (text("k1"), T0)
         assert len(await uow.outbox.list_for_recipient("slack:T1:U1")) == 1
 
 
@@ -537,21 +539,28 @@ async def test_claim_due_takes_oldest_first_up_to_the_limit(store: Store) -> Non
     async with store.unit_of_work() as uow:
         stored = await uow.outbox.get("m0")
         assert stored == claimed[0]
-        rest = await uow.outbox.claim_due(now=at(1), platforms=PLATFORMS, limit=10, lease_seconds=60)
+        rest = await uow.outbox.claim_due(
+            now=at(1), platforms=PLATFORMS, limit=10, lease_seconds=60
+        )
         assert [m.message_id for m in rest] == ids[3:]
 
 
 async def test_claim_due_filters_platform_and_due_time(store: Store) -> None:
-    await queue(store, text("slack-now"), TextMessage(recipient="teams:t:u", idempotency_key="teams-now", text="x"))
+    await queue(
+        store,
+        text("slack-now"),
+        TextMessage(recipient="teams:t:u", idempotency_key="teams-now", text="x"),
+    )
     await queue(store, text("slack-later"), now=at(10))
     async with store.unit_of_work() as uow:
         nothing = await uow.outbox.claim_due(
             now=at(1), platforms=frozenset({"console"}), limit=10, lease_seconds=30
         )
         assert nothing == []
-        assert await uow.outbox.claim_due(
-            now=at(1), platforms=frozenset(), limit=10, lease_seconds=30
-        ) == []
+        assert (
+            await uow.outbox.claim_due(now=at(1), platforms=frozenset(), limit=10, lease_seconds=30)
+            == []
+        )
         slack = await uow.outbox.claim_due(
             now=at(1), platforms=frozenset({"slack"}), limit=10, lease_seconds=30
         )
@@ -598,9 +607,10 @@ async def test_mark_sent_records_the_platform_id_and_stops_claims(store: Store) 
             at(1),
         )
         assert row.attempts == 2
-        assert await uow.outbox.claim_due(
-            now=at(600), platforms=PLATFORMS, limit=10, lease_seconds=30
-        ) == []
+        assert (
+            await uow.outbox.claim_due(now=at(600), platforms=PLATFORMS, limit=10, lease_seconds=30)
+            == []
+        )
 
 
 async def test_mark_retry_returns_the_message_to_pending(store: Store) -> None:
@@ -618,9 +628,10 @@ async def test_mark_retry_returns_the_message_to_pending(store: Store) -> None:
             "429 Retry-After 300",
             1,
         )
-        assert await uow.outbox.claim_due(
-            now=at(4), platforms=PLATFORMS, limit=1, lease_seconds=30
-        ) == []
+        assert (
+            await uow.outbox.claim_due(now=at(4), platforms=PLATFORMS, limit=1, lease_seconds=30)
+            == []
+        )
         retried = await uow.outbox.claim_due(
             now=at(5), platforms=PLATFORMS, limit=1, lease_seconds=30
         )
@@ -641,9 +652,10 @@ async def test_mark_failed_is_final(store: Store) -> None:
             "channel_not_found",
             at(1),
         )
-        assert await uow.outbox.claim_due(
-            now=at(600), platforms=PLATFORMS, limit=1, lease_seconds=30
-        ) == []
+        assert (
+            await uow.outbox.claim_due(now=at(600), platforms=PLATFORMS, limit=1, lease_seconds=30)
+            == []
+        )
 
 
 async def test_marking_an_unknown_message_raises_key_error(store: Store) -> None:
@@ -759,10 +771,13 @@ async def test_leaving_without_commit_rolls_back(store: Store) -> None:
 
 
 async def test_an_error_inside_a_unit_of_work_keeps_nothing(store: Store) -> None:
-    with pytest.raises(RuntimeError, match="mid-way"):
+    async def fail_mid_way() -> None:
         async with store.unit_of_work() as uow:
             await uow.channels.save(channel())
             raise RuntimeError("mid-way")
+
+    with pytest.raises(RuntimeError, match="mid-way"):
+        await fail_mid_way()
     async with store.unit_of_work() as uow:
         assert await uow.channels.get("slack:T1:C1") is None
 
@@ -792,9 +807,7 @@ async def test_store_is_ready_once_migrated(store: Store) -> None:
 async def test_concurrent_claims_never_share_a_row(postgres_store: SqlStore) -> None:
     ids = await queue(postgres_store, *(text(f"m{i:02d}") for i in range(40)))
     async with postgres_store.unit_of_work() as first, postgres_store.unit_of_work() as second:
-        held = await first.outbox.claim_due(
-            now=T0, platforms=PLATFORMS, limit=5, lease_seconds=30
-        )
+        held = await first.outbox.claim_due(now=T0, platforms=PLATFORMS, limit=5, lease_seconds=30)
         skipped = await second.outbox.claim_due(
             now=T0, platforms=PLATFORMS, limit=5, lease_seconds=30
         )

@@ -43,7 +43,9 @@ def test_high_load_fires_when_most_are_heavy_two_rounds_running():
     channel = make_channel(k=5)
     previous, current = make_round(1), make_round(2)
     history = [(previous, workloads(previous, "4", "5", "4", "1", "2"))]
-    assert "high_load" in rules(channel, current, workloads(current, "5", "4", "4", "3", "3"), history)
+    assert "high_load" in rules(
+        channel, current, workloads(current, "5", "4", "4", "3", "3"), history
+    )
 
 
 def test_high_load_needs_more_than_half():

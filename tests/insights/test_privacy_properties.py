@@ -44,33 +44,41 @@ class Scenario:
     history: list[tuple[Round, list[CheckIn]]]
 
 
-@st.composite
-def checkin_sets(draw, round_: Round, *, max_size: int, start: int = 0) -> list[CheckIn]:
-    checkins = []
-    for index in range(draw(st.integers(0, max_size))):
-        answers = {}
-        for signal in Signal:
-            value = draw(st.none() | st.sampled_from(SIGNAL_VALUES[signal]))
-            if value is not None:
-                answers[signal.value] = value
-        kind = draw(st.sampled_from(("none", "private", "shared", "shared")))
-        words = " ".join(draw(st.lists(st.sampled_from(NOTE_WORDS), min_size=1, max_size=3)))
-        note = {
-            "none": None,
-            "private": f"{PRIVATE_MARK}-{index} {words}",
-            "shared": f"{SHARED_MARK} {words}",
-        }[kind]
-        checkins.append(
-            make_checkin(
-                round_,
-                person(start + index),
-                state=draw(st.sampled_from(STATES)),
-                note=note,
-                note_shared=kind == "shared",
-                **answers,
+ANSWER_VALUES = st.tuples(
+    *(st.none() | st.sampled_from(SIGNAL_VALUES[signal]) for signal in Signal)
+)
+NOTE_KINDS = st.sampled_from(("none", "private", "shared", "shared"))
+NOTE_TEXTS = st.lists(st.sampled_from(NOTE_WORDS), min_size=1, max_size=3).map(" ".join)
+CHECKIN_SPECS = st.tuples(st.sampled_from(STATES), ANSWER_VALUES, NOTE_KINDS, NOTE_TEXTS)
+
+
+def checkin_sets(
+    round_: Round, *, max_size: int, start: int = 0
+) -> st.SearchStrategy[list[CheckIn]]:
+    def build(specs: list[tuple[CheckInState, tuple[str | None, ...], str, str]]) -> list[CheckIn]:
+        checkins = []
+        for index, (state, values, kind, words) in enumerate(specs):
+            answers = {
+                signal.value: value for signal, value in zip(Signal, values) if value is not None
+            }
+            note = {
+                "none": None,
+                "private": f"{PRIVATE_MARK}-{index} {words}",
+                "shared": f"{SHARED_MARK} {words}",
+            }[kind]
+            checkins.append(
+                make_checkin(
+                    round_,
+                    person(start + index),
+                    state=state,
+                    note=note,
+                    note_shared=kind == "shared",
+                    **answers,
+                )
             )
-        )
-    return checkins
+        return checkins
+
+    return st.lists(CHECKIN_SPECS, max_size=max_size).map(build)
 
 
 @st.composite
@@ -200,9 +208,7 @@ def test_suppressed_signals_cannot_be_recovered_by_varying_them(data: st.DataObj
     k = scenario.channel.config.k
     done = [checkin for checkin in scenario.checkins if checkin.state is CheckInState.DONE]
     hidden = [
-        signal
-        for signal in Signal
-        if sum(signal.value in checkin.answers for checkin in done) < k
+        signal for signal in Signal if sum(signal.value in checkin.answers for checkin in done) < k
     ]
     varied = []
     for checkin in scenario.checkins:

@@ -105,7 +105,9 @@ def test_shares_round_to_the_nearest_tenth_with_halves_up(part, whole, expected)
 
 def test_bucket_shares_are_rounded_to_ten_percent():
     round_ = make_round()
-    summary = summarise(make_channel(), round_, workloads(round_, "1", "2", "3", "3", "4", "5", "5"))
+    summary = summarise(
+        make_channel(), round_, workloads(round_, "1", "2", "3", "3", "4", "5", "5")
+    )
     assert shares(summary, Signal.WORKLOAD) == {"low": 0.3, "moderate": 0.3, "heavy": 0.4}
 
 
@@ -210,10 +212,28 @@ def test_revealed_digest_reads_as_expected():
     channel = make_channel(k=5)
     round_ = make_round()
     answers = [
-        {"workload": "4", "energy": "2", "extra_hours": "some", "covering": "no", "real_rest": "no"},
-        {"workload": "5", "energy": "3", "extra_hours": "none", "covering": "no", "real_rest": "yes"},
+        {
+            "workload": "4",
+            "energy": "2",
+            "extra_hours": "some",
+            "covering": "no",
+            "real_rest": "no",
+        },
+        {
+            "workload": "5",
+            "energy": "3",
+            "extra_hours": "none",
+            "covering": "no",
+            "real_rest": "yes",
+        },
         {"workload": "3", "energy": "4", "extra_hours": "none", "covering": "yes"},
-        {"workload": "4", "energy": "2", "extra_hours": "many", "covering": "no", "real_rest": "no"},
+        {
+            "workload": "4",
+            "energy": "2",
+            "extra_hours": "many",
+            "covering": "no",
+            "real_rest": "no",
+        },
         {"workload": "2", "energy": "3", "extra_hours": "none", "covering": "no"},
     ]
     message = digest(channel, summarise(channel, round_, team(round_, answers), members=5))
