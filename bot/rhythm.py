@@ -123,12 +123,38 @@ async def _close(uow: UnitOfWork, round_: Round, *, now: datetime) -> None:
     logger.info("closed round %s", round_.round_id)
 
 
+class _Lookups:
+    """Per-tick memo of rounds, channels and members, so a big round costs one read each."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._uow = uow
+        self._rounds: dict[str, Round | None] = {}
+        self._channels: dict[str, Channel | None] = {}
+        self._members: dict[str, frozenset[str]] = {}
+
+    async def round(self, round_id: str) -> Round | None:
+        if round_id not in self._rounds:
+            self._rounds[round_id] = await self._uow.rounds.get(round_id)
+        return self._rounds[round_id]
+
+    async def channel(self, channel_id: str) -> Channel | None:
+        if channel_id not in self._channels:
+            self._channels[channel_id] = await self._uow.channels.get(channel_id)
+        return self._channels[channel_id]
+
+    async def members(self, channel_id: str) -> frozenset[str]:
+        if channel_id not in self._members:
+            self._members[channel_id] = await self._uow.channels.members(channel_id)
+        return self._members[channel_id]
+
+
 async def ask_due(ctx: Context, *, now: datetime) -> TickReport:
     """Ask people whose time has come, bring back snoozes and send reminders."""
     asked = reminded = 0
     async with ctx.store.unit_of_work() as uow:
+        lookups = _Lookups(uow)
         for checkin in await uow.checkins.list_needing_attention(now):
-            message, updated = await _attend(ctx, uow, checkin, now=now)
+            message, updated = await _attend(ctx, uow, lookups, checkin, now=now)
             if updated != checkin:
                 await uow.checkins.save(updated)
             if message is not None and await uow.outbox.add(message, now=now):
@@ -140,15 +166,25 @@ async def ask_due(ctx: Context, *, now: datetime) -> TickReport:
     return TickReport(asked=asked, reminded=reminded)
 
 
+def _reminder_due(checkin: CheckIn, channel: Channel, *, now: datetime) -> bool:
+    if checkin.reminders_sent >= channel.config.reminders:
+        return False
+    since = max(checkin.due_at, checkin.snooze_until or checkin.due_at)
+    return now >= since + REMINDER_GAP * (checkin.reminders_sent + 1)
+
+
 async def _attend(
-    ctx: Context, uow: UnitOfWork, checkin: CheckIn, *, now: datetime
+    ctx: Context, uow: UnitOfWork, lookups: _Lookups, checkin: CheckIn, *, now: datetime
 ) -> tuple[Outgoing | None, CheckIn]:
-    round_ = await uow.rounds.get(checkin.round_id)
-    channel = await uow.channels.get(checkin.channel_id)
+    round_ = await lookups.round(checkin.round_id)
+    channel = await lookups.channel(checkin.channel_id)
     if round_ is None or channel is None or round_.status is RoundStatus.CLOSED:
         return None, checkin
+    waiting = checkin.delivered and checkin.state in (CheckInState.ASKED, CheckInState.ANSWERING)
+    if waiting and not _reminder_due(checkin, channel, now=now):
+        return None, checkin
     person = await uow.people.get(checkin.person_id)
-    is_member = checkin.person_id in await uow.channels.members(channel.channel_id)
+    is_member = checkin.person_id in await lookups.members(channel.channel_id)
     if not checkin.delivered and (not is_member or (person is not None and person.paused)):
         return None, replace(checkin, state=CheckInState.EXPIRED, updated_at=now)
     speaker = Speaker(
@@ -169,11 +205,6 @@ async def _attend(
 def _reminder(
     ctx: Context, speaker: Speaker, checkin: CheckIn, round_: Round, *, now: datetime
 ) -> tuple[Outgoing | None, CheckIn]:
-    if checkin.reminders_sent >= speaker.channel.config.reminders:
-        return None, checkin
-    since = max(checkin.due_at, checkin.snooze_until or checkin.due_at)
-    if now < since + REMINDER_GAP * (checkin.reminders_sent + 1):
-        return None, checkin
     sent = checkin.reminders_sent + 1
     zone = ctx.zone_for(speaker.person, speaker.channel)
     closes = local_label(round_.closes_at, zone)

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.engine import create_engine
 from storage.migrate import head_revision, revision_of
 from storage.uow import SqlUnitOfWork
+
+if TYPE_CHECKING:
+    from bot.ports import Store
 
 logger = logging.getLogger(__name__)
 
@@ -49,3 +53,7 @@ class SqlStore:
 
     async def close(self) -> None:
         await self.engine.dispose()
+
+
+if TYPE_CHECKING:
+    _implements_the_port: type[Store] = SqlStore

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from adapters.console.render import render
 from adapters.console.sender import ConsoleSender
 from bot import rhythm
 from bot.events import EventKind, InboundEvent
@@ -82,7 +83,10 @@ class ConsoleChat:
             if line.lower() in QUIT:
                 break
             if line:
-                await self.interpret(line)
+                try:
+                    await self.interpret(line)
+                except EOFError:  # input ended while asking for the note
+                    break
 
     async def interpret(self, line: str) -> None:
         word = line.lower()
@@ -97,6 +101,12 @@ class ConsoleChat:
             await self.send(EventKind.SKIP, question=question)
             return
         value = _choice_value(question, word)
+        if value is None and question.action != "answer":
+            # Only typed answers are checked by the core; anywhere else a stray word must not
+            # count as a choice (at the note prompt it would finish the check-in, text lost).
+            self.write(f"Please type one of the numbers 1 to {len(question.choices)}.")
+            self.write(render(question))
+            return
         if value is None:
             # Anything else is offered to the core as typed, so it can refuse it clearly.
             value = line

@@ -2,7 +2,12 @@
 
 from bot.insights.aggregate import BUCKETS, bucket_of
 from bot.insights.nudges import TEAM_RULES, personal_nudge, team_nudges
-from bot.insights.privacy import RoundSummary, SignalSummary, summarise_round
+from bot.insights.privacy import (
+    RoundSummary,
+    SignalSummary,
+    overlapping_groups_at_risk,
+    summarise_round,
+)
 from bot.insights.render import preview_buckets, render_digest
 from bot.insights.sparkline import sparkline
 
@@ -12,6 +17,7 @@ __all__ = [
     "RoundSummary",
     "SignalSummary",
     "bucket_of",
+    "overlapping_groups_at_risk",
     "personal_nudge",
     "preview_buckets",
     "render_digest",

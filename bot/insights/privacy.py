@@ -63,6 +63,25 @@ def notes_revealed(counts: RoundCounts, *, k: int, comment_threshold: int) -> bo
     return round_revealed(counts, k=k) and len(counts.shared_notes) >= max(comment_threshold, k)
 
 
+def overlapping_groups_at_risk(*, groups: Mapping[str, frozenset[str]], k: int) -> frozenset[str]:
+    """Groups one viewer sees that differ from another of them by 1 to k-1 people.
+
+    Subtracting two such digests could isolate fewer than k people, so a caller
+    sending several digests to the same manager should withhold the flagged ones.
+    """
+    at_risk: set[str] = set()
+    names = sorted(groups)
+    for index, first in enumerate(names):
+        for second in names[index + 1 :]:
+            if not groups[first] & groups[second]:
+                continue
+            only_first = len(groups[first] - groups[second])
+            only_second = len(groups[second] - groups[first])
+            if 0 < only_first < k or 0 < only_second < k:
+                at_risk.update((first, second))
+    return frozenset(at_risk)
+
+
 def revealed_counts(*, round_: Round, checkins: Sequence[CheckIn], k: int) -> RoundCounts | None:
     """A round's counts if anything about it may be revealed (closed, at least k responses)."""
     if round_.status != RoundStatus.CLOSED:

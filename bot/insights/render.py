@@ -110,9 +110,12 @@ def render_digest(
         _overview(summary, catalog=catalog, locale=locale),
         SummarySection(
             heading=catalog.message("digest.signals_heading", locale=locale),
-            lines=tuple(
-                _signal_line(signal_summary, catalog=catalog, locale=locale)
-                for signal_summary in summary.signals
+            lines=(
+                *(
+                    _signal_line(signal_summary, catalog=catalog, locale=locale)
+                    for signal_summary in summary.signals
+                ),
+                catalog.message("digest.rounding", locale=locale),
             ),
         ),
     ]

@@ -101,7 +101,8 @@ def make_checkin(
     state: CheckInState = CheckInState.DONE,
     note: str | None = None,
     note_shared: bool = False,
-    **answers: str,
+    answers: Mapping[str, str] | None = None,
+    **given: str,
 ) -> CheckIn:
     return CheckIn(
         round_id=round_.round_id,
@@ -110,7 +111,7 @@ def make_checkin(
         state=state,
         due_at=round_.opens_at,
         delivered=True,
-        answers=freeze(answers),
+        answers=freeze({**(answers or {}), **given}),
         note=note,
         note_shared=note_shared,
         updated_at=round_.opens_at + timedelta(hours=1),
@@ -125,7 +126,7 @@ def person(index: int) -> str:
 def team(round_: Round, answers: Sequence[Mapping[str, str]], *, start: int = 0) -> list[CheckIn]:
     """One done check-in per answers mapping, people numbered from ``start``."""
     return [
-        make_checkin(round_, person(start + i), **dict(given)) for i, given in enumerate(answers)
+        make_checkin(round_, person(start + i), answers=given) for i, given in enumerate(answers)
     ]
 
 

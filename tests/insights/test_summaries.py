@@ -9,6 +9,7 @@ import pytest
 from bot.insights import (
     BUCKETS,
     bucket_of,
+    overlapping_groups_at_risk,
     preview_buckets,
     render_digest,
     sparkline,
@@ -175,8 +176,8 @@ def test_participation_and_rest_share_are_rounded_percentages():
     assert summary.participation == 0.8  # 6 of 8 = 75%, halves round up
     assert summary.rest_share == 0.2  # 1 of 6 = 17%
     text = digest(channel, summary).text
-    assert "About 80% of the channel checked in." in text
-    assert "About 20% of those who checked in chose rest." in text
+    assert "Checked in: 80% of the channel." in text
+    assert "Chose rest: 20% of those who checked in — rest counts as a response." in text
     assert "6" not in text.replace("2026-W12", "")
 
 
@@ -243,8 +244,8 @@ def test_revealed_digest_reads_as_expected():
             "Check-in summary for #design, 2026-W12",
             "",
             "This week",
-            "About 100% of the channel checked in.",
-            "About 0% of those who checked in chose rest. Rest counts as a response.",
+            "Checked in: 100% of the channel.",
+            "Chose rest: 0% of those who checked in — rest counts as a response.",
             "",
             "How the week felt",
             "Workload: low 20%, moderate 20%, heavy 60%",
@@ -252,6 +253,7 @@ def test_revealed_digest_reads_as_expected():
             "Extra hours: none 60%, some 20%, many 20%",
             "Covering for someone: no 80%, yes 20%",
             "Real rest: not enough answers to show.",
+            "Shares are rounded to the nearest 10%, so they may not add up to 100%.",
         ]
     )
 
@@ -446,3 +448,45 @@ def test_every_bucket_and_signal_has_words_in_every_locale():
             for bucket, _ in BUCKETS[signal]:
                 assert f"bucket.{signal.value}.{bucket}" in messages
                 assert f"preview_bucket.{signal.value}.{bucket}" in messages
+
+
+def test_the_real_catalog_renders_the_same_words():
+    from bot.catalog import YamlPromptCatalog
+
+    real = YamlPromptCatalog.load()
+    round_ = make_round()
+    answers = [{"workload": "4", "energy": "2", "covering": "yes", "real_rest": "no"}] * 5
+    preview = {"workload": "5", "extra_hours": "many"}
+    for locale in LOCALES:
+        channel = make_channel(locale=locale)
+        summary = summarise(channel, round_, team(round_, answers))
+
+        def rendered(catalog, channel=channel, summary=summary):
+            return render_digest(
+                summary=summary,
+                channel=channel,
+                catalog=catalog,
+                recipient="slack:T1:UMANAGER",
+                idempotency_key="digest:key",
+            )
+
+        assert rendered(real) == rendered(CATALOG)
+        assert preview_buckets(answers=preview, catalog=real, locale=locale) == (
+            preview_buckets(answers=preview, catalog=CATALOG, locale=locale)
+        )
+
+
+def test_overlapping_groups_that_differ_by_fewer_than_k_are_flagged():
+    people = [person(i) for i in range(20)]
+    groups = {
+        "five": frozenset(people[:5]),
+        "six": frozenset(people[:6]),  # one more than "five": subtracting isolates one person
+        "other": frozenset(people[10:20]),  # disjoint: subtraction isolates nobody
+        "ten": frozenset(people[:10]),  # five more than "five" and four more than "six"
+        "same": frozenset(people[10:20]),  # identical to "other": nothing to subtract
+    }
+    assert overlapping_groups_at_risk(groups=groups, k=5) == {"five", "six", "ten"}
+    assert overlapping_groups_at_risk(groups=groups, k=3) == {"five", "six"}
+    assert overlapping_groups_at_risk(groups={}, k=5) == frozenset()
+    small_and_apart = {"a": frozenset(people[:2]), "b": frozenset(people[2:9])}
+    assert overlapping_groups_at_risk(groups=small_and_apart, k=5) == frozenset()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from pathlib import Path
 
 import pytest
@@ -91,6 +93,19 @@ async def test_migrations_do_not_depend_on_the_working_directory(
 )
 async def test_an_unreachable_database_is_not_ready(url: str) -> None:
     assert not await is_ready(url)
+    await worker_threads_stopped()
+
+
+async def worker_threads_stopped() -> None:
+    """Wait for aiosqlite's worker threads to end before the test's event loop closes.
+
+    After a failed connect aiosqlite stops its thread without awaiting it; if the loop
+    closes first, the thread's late reply raises "Event loop is closed".
+    """
+    for _ in range(200):
+        if not any("_connection_worker_thread" in t.name for t in threading.enumerate()):
+            return
+        await asyncio.sleep(0.01)
 
 
 def schema_differences(connection: Connection) -> list[object]:
