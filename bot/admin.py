@@ -92,7 +92,11 @@ async def configure_channel(
             text = ctx.catalog.message("config.refused", locale=locale, channel=name)
             return ConfigResult(saved=False, message=text)
         try:
-            new = config if isinstance(config, ChannelConfig) else replace(channel.config, **dict(config))
+            new = (
+                config
+                if isinstance(config, ChannelConfig)
+                else replace(channel.config, **dict(config))
+            )
         except (ConfigError, TypeError) as exc:
             text = ctx.catalog.message("config.invalid", locale=locale, problem=str(exc))
             return ConfigResult(saved=False, message=text)

@@ -91,6 +91,14 @@ class Dispatcher:
             return SendResult(outcome=SendOutcome.RETRY, error=f"{type(exc).__name__}: {exc}")
 
     async def _record(self, row: OutboxMessage, result: SendResult) -> str:
+        try:
+            return await self._record_outcome(row, result)
+        except KeyError:
+            # The recipient erased their data while this message was on its way.
+            logger.info("outbox row of %s is gone; nothing to record", row.idempotency_key)
+            return "failed"
+
+    async def _record_outcome(self, row: OutboxMessage, result: SendResult) -> str:
         assert row.message_id is not None
         now = self._clock.now()
         if result.outcome is SendOutcome.SENT:
@@ -115,7 +123,11 @@ class Dispatcher:
         assert row.message_id is not None
         next_at: datetime = self._clock.now() + timedelta(seconds=after)
         async with self._store.unit_of_work() as uow:
-            await uow.outbox.mark_retry(row.message_id, next_attempt_at=next_at, error=error)
+            try:
+                await uow.outbox.mark_retry(row.message_id, next_attempt_at=next_at, error=error)
+            except KeyError:
+                logger.info("outbox row of %s is gone; not retrying", row.idempotency_key)
+                return
             await uow.commit()
 
 

@@ -82,7 +82,7 @@ class Engine:
                 person=person,
             ),
             event=event,
-            participants=len(await uow.checkins.list_for_round(round_.round_id)),
+            participants=await uow.checkins.count_for_round(round_.round_id),
             zone=self.context.zone_for(person, channel),
         )
         step = take_turn(turn)
@@ -95,14 +95,14 @@ class Engine:
 
 async def _find_checkin(uow: UnitOfWork, event: InboundEvent) -> CheckIn | None:
     if event.round_id:
-        return await uow.checkins.get(event.round_id, event.person_id)
+        return await uow.checkins.get(event.round_id, event.person_id, for_update=True)
     mine = await uow.checkins.list_for_person(event.person_id)
     if event.channel_id:
         mine = [c for c in mine if c.channel_id == event.channel_id] or mine
     for checkin in mine:
         round_ = await uow.rounds.get(checkin.round_id)
         if checkin.is_open and round_ is not None and round_.status is RoundStatus.OPEN:
-            return checkin
+            return await uow.checkins.get(checkin.round_id, checkin.person_id, for_update=True)
     return mine[0] if mine else None
 
 

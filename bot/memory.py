@@ -141,8 +141,13 @@ class MemoryCheckIns:
     def __init__(self, state: _State) -> None:
         self._s = state
 
-    async def get(self, round_id: str, person_id: str) -> CheckIn | None:
+    async def get(
+        self, round_id: str, person_id: str, *, for_update: bool = False
+    ) -> CheckIn | None:
         return self._s.checkins.get((round_id, person_id))
+
+    async def count_for_round(self, round_id: str) -> int:
+        return sum(1 for key in self._s.checkins if key[0] == round_id)
 
     async def create(self, checkin: CheckIn) -> bool:
         key = (checkin.round_id, checkin.person_id)

@@ -48,7 +48,13 @@ class RoundRepository(Protocol):
 
 
 class CheckInRepository(Protocol):
-    async def get(self, round_id: str, person_id: str) -> CheckIn | None: ...
+    async def get(
+        self, round_id: str, person_id: str, *, for_update: bool = False
+    ) -> CheckIn | None:
+        """One check-in; ``for_update`` holds it against concurrent changes until commit."""
+        ...
+
+    async def count_for_round(self, round_id: str) -> int: ...
     async def create(self, checkin: CheckIn) -> bool:
         """Insert a check-in; False (and nothing written) when it already exists."""
         ...

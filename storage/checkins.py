@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, or_, select
+from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -60,14 +60,20 @@ class SqlCheckIns:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
 
-    async def get(self, round_id: str, person_id: str) -> CheckIn | None:
-        result = await self._conn.execute(
-            select(_checkins).where(
-                _checkins.c.round_id == round_id, _checkins.c.person_id == person_id
-            )
+    async def get(
+        self, round_id: str, person_id: str, *, for_update: bool = False
+    ) -> CheckIn | None:
+        query = select(_checkins).where(
+            _checkins.c.round_id == round_id, _checkins.c.person_id == person_id
         )
-        row = result.mappings().first()
+        if for_update:
+            query = query.with_for_update()  # PostgreSQL locks the row; SQLite ignores it
+        row = (await self._conn.execute(query)).mappings().first()
         return None if row is None else _checkin(row)
+
+    async def count_for_round(self, round_id: str) -> int:
+        query = select(func.count()).select_from(_checkins).where(_checkins.c.round_id == round_id)
+        return int((await self._conn.execute(query)).scalar_one())
 
     async def create(self, checkin: CheckIn) -> bool:
         return await insert_if_absent(self._conn, CheckInRow, _values(checkin))

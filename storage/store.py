@@ -39,7 +39,7 @@ class SqlStore:
             async with asyncio.timeout(self._ready_timeout), self.engine.connect() as conn:
                 current = await conn.run_sync(revision_of)
         except Exception as exc:  # a readiness probe reports failure, it never raises
-            logger.warning("database is not reachable: %s", exc)
+            logger.warning("database is not reachable: %s: %s", type(exc).__name__, exc)
             return False
         head = head_revision()
         if current != head:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -58,8 +58,8 @@ class Terminal:
 
 
 @pytest.fixture(scope="module")
-def catalog() -> Iterator[PromptCatalog]:
-    yield YamlPromptCatalog.load()
+def catalog() -> PromptCatalog:
+    return YamlPromptCatalog.load()
 
 
 @pytest.fixture

@@ -355,6 +355,22 @@ async def test_checkin_create_is_idempotent_and_save_updates(store: Store) -> No
         assert await uow.checkins.get(first.round_id, first.person_id) == answering
 
 
+async def test_count_for_round_counts_only_that_round(store: Store) -> None:
+    w10, w11 = round_(), round_(period="2026-W11")
+    await setup_rounds(store, w10, w11)
+    async with store.unit_of_work() as uow:
+        assert await uow.checkins.count_for_round(w10.round_id) == 0
+        for i in range(3):
+            await uow.checkins.create(checkin(f"slack:T1:U{i}", w10))
+        await uow.checkins.create(checkin("slack:T1:U9", w11))
+        await uow.commit()
+    async with store.unit_of_work() as uow:
+        assert await uow.checkins.count_for_round(w10.round_id) == 3
+        assert await uow.checkins.count_for_round(w11.round_id) == 1
+        locked = await uow.checkins.get(w10.round_id, "slack:T1:U0", for_update=True)
+        assert locked == await uow.checkins.get(w10.round_id, "slack:T1:U0")
+
+
 async def test_checkin_lists_for_round_and_person(store: Store) -> None:
     w10, w11, other = round_(), round_(period="2026-W11"), round_("slack:T1:C2")
     await setup_rounds(store, w10, w11, other)
@@ -846,3 +862,27 @@ async def test_a_held_claim_is_skipped_not_waited_for(postgres_store: SqlStore) 
     async with postgres_store.unit_of_work() as uow:
         rest = await uow.outbox.claim_due(now=T0, platforms=PLATFORMS, limit=5, lease_seconds=30)
         assert [m.message_id for m in rest] == ids[10:]
+
+
+@pytest.mark.postgres
+async def test_a_check_in_read_for_update_waits_for_the_other_writer(
+    postgres_store: SqlStore,
+) -> None:
+    await setup_rounds(postgres_store, round_())
+    first_checkin = checkin()
+    async with postgres_store.unit_of_work() as uow:
+        await uow.checkins.create(first_checkin)
+        await uow.commit()
+    key = (first_checkin.round_id, first_checkin.person_id)
+    async with postgres_store.unit_of_work() as first, postgres_store.unit_of_work() as second:
+        held = await first.checkins.get(*key, for_update=True)
+        assert held is not None
+        waiting = asyncio.ensure_future(second.checkins.get(*key, for_update=True))
+        await asyncio.sleep(0.3)
+        assert not waiting.done()  # the second writer waits instead of overwriting
+        await first.checkins.save(replace(held, step=1))
+        await first.commit()
+        seen = await asyncio.wait_for(waiting, timeout=5)
+        assert seen is not None
+        assert seen.step == 1
+        await second.commit()

@@ -154,3 +154,21 @@ async def test_the_same_key_is_queued_once():
         assert await uow.outbox.add(text("k"), now=MONDAY)
         assert not await uow.outbox.add(text("k"), now=MONDAY)
         await uow.commit()
+
+
+async def test_a_message_whose_recipient_erased_their_data_mid_send_is_dropped_quietly():
+    store, clock = MemoryStore(), ManualClock(MONDAY)
+
+    class ErasingSender(ScriptedSender):
+        async def send(self, message: Outgoing, *, replaces: str | None) -> SendResult:
+            async with store.unit_of_work() as uow:
+                await uow.outbox.delete_for_recipient(message.recipient)
+                await uow.commit()
+            return await super().send(message, replaces=replaces)
+
+    await queue(store, text("m1"))
+    report = await Dispatcher(
+        store=store, senders={"console": ErasingSender()}, clock=clock
+    ).drain()
+    assert report.failed == 1
+    assert await statuses(store) == {}

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
+from datetime import date, time
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,8 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 from sqlalchemy.engine import Connection
 
+from bot.model import Cadence, ChannelConfig
+from storage.config_json import config_from_json, config_to_json
 from storage.migrate import current_revision, downgrade, head_revision, upgrade_to_head
 from storage.store import SqlStore
 from storage.tables import Base
@@ -128,3 +132,22 @@ async def test_postgres_downgrade_to_base_then_upgrade_again(postgres_url: str) 
     finally:
         await upgrade_to_head(postgres_url)
     assert await is_ready(postgres_url)
+
+
+def test_channel_config_json_is_plain_and_round_trips() -> None:
+    config = ChannelConfig(
+        cadence=Cadence(weekday=4, local_time=time(16, 45), every_weeks=3),
+        managers=frozenset({"b", "a"}),
+        quiet_dates=frozenset({date(2026, 12, 31), date(2026, 12, 24)}),
+    )
+    data = json.loads(json.dumps(config_to_json(config)))
+    assert data["managers"] == ["a", "b"]
+    assert data["quiet_dates"] == ["2026-12-24", "2026-12-31"]
+    assert data["cadence"]["local_time"] == "16:45:00"
+    assert config_from_json(data) == config
+
+
+def test_channel_config_stored_by_other_versions_still_loads() -> None:
+    assert config_from_json({}) == ChannelConfig()
+    older = {"k": 6, "cadence": {"weekday": 2}, "retired_setting": True}
+    assert config_from_json(older) == ChannelConfig(k=6, cadence=Cadence(weekday=2))
