@@ -6,6 +6,7 @@ the truth, so several replicas can tick at once.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import UTC, datetime
 
@@ -15,20 +16,27 @@ from bot.ripple import Ripple
 
 logger = logging.getLogger(__name__)
 
+STOP_GRACE_SECONDS = 20.0
+
 
 class RippleClock:
     """Ticks every ``interval`` seconds: the weekly rhythm, then delivery."""
 
-    def __init__(self, *, ripple: Ripple, interval: float) -> None:
+    def __init__(
+        self, *, ripple: Ripple, interval: float, stop_grace: float = STOP_GRACE_SECONDS
+    ) -> None:
         self.ripple = ripple
         self.interval = interval
+        self.stop_grace = stop_grace
         self._scheduler = AsyncIOScheduler(timezone="UTC")
+        self._beating = asyncio.Lock()
 
     async def beat(self) -> None:
         """One tick; errors are logged and the next tick tries again."""
         try:
-            report = await self.ripple.tick()
-            drained = await self.ripple.drain()
+            async with self._beating:
+                report = await self.ripple.tick()
+                drained = await self.ripple.drain()
         except Exception:
             logger.exception("scheduler tick failed; retrying on the next tick")
             return
@@ -47,6 +55,22 @@ class RippleClock:
         )
         self._scheduler.start()
         logger.info("scheduler ticking every %.0f s", self.interval)
+
+    async def stop(self) -> None:
+        """Stop ticking, letting a tick in progress finish first (within ``stop_grace``).
+
+        APScheduler's shutdown cancels a running tick; cancelled mid-delivery, the record of
+        a message the platform already accepted is lost and a restart would send it again.
+        """
+        if not self._scheduler.running:
+            return
+        self._scheduler.pause()
+        try:
+            async with asyncio.timeout(self.stop_grace), self._beating:
+                pass
+        except TimeoutError:
+            logger.warning("stopping in the middle of a tick after %.0f s", self.stop_grace)
+        self.shutdown()
 
     def shutdown(self) -> None:
         if self._scheduler.running:

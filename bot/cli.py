@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
+import os
 import sys
 from collections.abc import Sequence
 
@@ -50,6 +52,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "demo":
         from adapters.console.demo import run_demo
+
+        if "RIPPLE_LOG_LEVEL" not in os.environ:
+            logging.getLogger().setLevel(logging.WARNING)  # the demo's own output is the point
 
         asyncio.run(run_demo(write=print, seed=args.seed, weeks=args.weeks))
         return 0

@@ -12,7 +12,6 @@ from bot.outgoing import Outgoing
 from bot.ports import UnitOfWork
 from bot.schedule import ask_time
 
-PERSONAL_HISTORY = 6
 
 
 async def apply(
@@ -67,7 +66,7 @@ async def after_checkin(
     recent = await uow.checkins.list_for_person(checkin.person_id)
     nudge = personal_nudge(
         person_id=checkin.person_id,
-        recent=recent[:PERSONAL_HISTORY],
+        recent=recent,
         catalog=ctx.catalog,
         locale=locale,
         round_id=checkin.round_id,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from storage.store import SqlStore
 
 START = datetime(2026, 10, 5, 0, 0, tzinfo=UTC)  # a Monday
 TICK = timedelta(hours=3)
+PERIOD = re.compile(r"/(?P<year>\d{4})-W(?P<week>\d{2})")
 SIGNAL_ORDER = ("workload", "energy", "extra_hours", "covering", "real_rest")
 SAMPLES = {("sam", 0), ("lee", 0), ("kim", 1)}
 SIGNPOST = "Ripple isn't a crisis service. If things feel like too much, the Employee Assistance Programme is free and confidential: 0800 123 456."
@@ -136,7 +138,7 @@ class Simulation:
             self.report.nudges.append(message)
             return
         persona = self.personas.get(message.recipient)
-        week = self.week_of(getattr(message, "round_id", None))
+        week = self.week_of(message)
         if persona is None or week is None:
             return
         sample = self.report.samples.get((persona.handle, week))
@@ -147,13 +149,13 @@ class Simulation:
         if isinstance(message, QuestionMessage) and week < len(persona.weeks):
             await self.react(persona, persona.weeks[week], message, sample)
 
-    def week_of(self, round_id: str | None) -> int | None:
-        if round_id is None:
+    def week_of(self, message: Outgoing) -> int | None:
+        """Which week of the demo a message belongs to, from its round or thread."""
+        found = PERIOD.search(getattr(message, "round_id", None) or message.thread_key or "")
+        if found is None:
             return None
-        period = round_id.rsplit("/", 1)[-1]
-        year, number = period.split("-W")
         start_year, start_week, _ = START.isocalendar()
-        return (int(year) - start_year) * 52 + int(number) - start_week
+        return (int(found["year"]) - start_year) * 52 + int(found["week"]) - start_week
 
     async def react(
         self, persona: Persona, week: Week, question: QuestionMessage, sample: list[str] | None

@@ -26,7 +26,7 @@ def create_app(*, ripple: Ripple, tick_seconds: float | None = 60.0) -> FastAPI:
             yield
         finally:
             if clock is not None:
-                clock.shutdown()
+                await clock.stop()
             await ripple.store.close()
 
     app = FastAPI(title="Ripple", lifespan=lifespan)

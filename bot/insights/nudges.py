@@ -125,7 +125,8 @@ def personal_nudge(
     """A private nudge when the person's last three answered workloads were all heavy.
 
     ``recent`` is the person's own check-ins, newest first. Only completed check-ins with
-    a workload answer count; the nudge goes to the person and nobody else.
+    a workload answer count; the nudge goes to the person and nobody else. A run that
+    goes on is nudged again every three check-ins, not every week: no nagging.
     """
     workloads = [
         checkin.answers[Signal.WORKLOAD.value]
@@ -133,8 +134,9 @@ def personal_nudge(
         if checkin.person_id == person_id
         and checkin.state == CheckInState.DONE
         and checkin.answers.get(Signal.WORKLOAD.value) in SIGNAL_VALUES[Signal.WORKLOAD]
-    ][:PERSONAL_RUN]
-    if len(workloads) < PERSONAL_RUN or any(value not in HEAVY for value in workloads):
+    ]
+    run = next((i for i, value in enumerate(workloads) if value not in HEAVY), len(workloads))
+    if run < PERSONAL_RUN or run % PERSONAL_RUN != 0:
         return None
     return nudge_message(
         rule=PERSONAL_RULE,

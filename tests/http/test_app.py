@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import signal
 import socket
@@ -10,7 +11,7 @@ import subprocess
 import time
 from collections.abc import Awaitable, Callable
 from contextlib import closing
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from datetime import time as clock_time
 from pathlib import Path
@@ -24,8 +25,8 @@ from adapters.console.sender import ConsoleSender
 from bot.bootstrap import build_app, build_ripple, database_url
 from bot.clock import ManualClock
 from bot.model import Cadence, ChannelConfig, CheckInState, Person, RoundStatus
-from bot.outgoing import QuestionMessage
-from bot.ports import OutboxStatus
+from bot.outgoing import Outgoing, QuestionMessage
+from bot.ports import OutboxStatus, SendResult
 from bot.settings import Settings, load_settings
 from storage.migrate import upgrade_to_head
 from storage.store import SqlStore
@@ -211,6 +212,50 @@ async def test_the_scheduler_opens_the_due_round_and_delivers_the_gate(tmp_path:
     assert state.checkins == {pid: (CheckInState.ASKED, True) for pid in MEMBERS}
     assert asked == set(MEMBERS)
     assert len(sender.delivered) == len(MEMBERS), "each person is asked once, however many ticks"
+
+
+@dataclass
+class HeldSender:
+    """Delivers like the console, but holds each send until released: a tick caught mid-send."""
+
+    platform: str = "console"
+    sending: asyncio.Event = field(default_factory=asyncio.Event)
+    release: asyncio.Event = field(default_factory=asyncio.Event)
+    inner: ConsoleSender = field(default_factory=ConsoleSender)
+
+    async def send(self, message: Outgoing, *, replaces: str | None) -> SendResult:
+        self.sending.set()
+        await self.release.wait()
+        return await self.inner.send(message, replaces=replaces)
+
+
+async def test_stopping_the_app_lets_a_tick_in_progress_finish(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Cancelling a tick mid-delivery would lose the record of what the platform accepted,
+    # and the message would be sent again after a restart.
+    settings = settings_for(tmp_path / "r.db", tick_seconds=1)
+    clock = ManualClock(MONDAY_0930)
+    await set_up_channel(settings, clock)
+    sender = HeldSender()
+    app = build_app(
+        settings, ripple=build_ripple(settings, clock=clock, senders={"console": sender})
+    )
+
+    async with running(app):
+        await asyncio.wait_for(sender.sending.wait(), WAIT_SECONDS)
+        asyncio.get_running_loop().call_later(0.5, sender.release.set)
+    # Leaving the block shut the app down; the held delivery was let through meanwhile.
+
+    probe = SqlStore.from_url(database_url(settings))
+    try:
+        state = await open_round_state(probe)
+    finally:
+        await probe.close()
+    assert state is not None
+    assert state.sent == len(MEMBERS)
+    assert {d.message.recipient for d in sender.inner.delivered} == set(MEMBERS)
+    assert not [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
 
 
 # `ripple serve` in a subprocess.

@@ -286,3 +286,19 @@ def test_personal_nudge_ignores_other_peoples_check_ins():
         )
         is None
     )
+
+
+def test_a_continuing_run_of_heavy_weeks_is_nudged_every_third_check_in_only():
+    from bot.insights import personal_nudge
+    from tests.insights.support import CATALOG, make_checkin, make_round
+
+    def nudged_after(weeks: int) -> bool:
+        recent = [
+            make_checkin(make_round(40 - i), "console:sam", workload="5") for i in range(weeks)
+        ]
+        nudge = personal_nudge(
+            person_id="console:sam", recent=recent, catalog=CATALOG, locale="en", round_id="r"
+        )
+        return nudge is not None
+
+    assert [nudged_after(n) for n in range(1, 8)] == [False, False, True, False, False, True, False]
