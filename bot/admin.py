@@ -23,13 +23,20 @@ class ConfigResult:
 
 
 async def register_channel(
-    ctx: Context, *, channel_id: str, name: str, config: ChannelConfig | None = None
+    ctx: Context,
+    *,
+    channel_id: str,
+    name: str,
+    config: ChannelConfig | None = None,
+    defaults: ChannelConfig | None = None,
 ) -> Channel:
     """Create the channel with default (or given) settings, or refresh its name."""
     async with ctx.store.unit_of_work() as uow:
         channel = await uow.channels.get(channel_id)
         if channel is None:
-            channel = Channel(channel_id=channel_id, name=name, config=config or ChannelConfig())
+            channel = Channel(
+                channel_id=channel_id, name=name, config=config or defaults or ChannelConfig()
+            )
         else:
             channel = replace(channel, name=name, config=config or channel.config)
         await uow.channels.save(channel)

@@ -9,12 +9,15 @@ from collections.abc import Mapping
 from adapters.http.app import RippleApp, create_app
 from bot.catalog import PromptError, YamlPromptCatalog
 from bot.clock import SystemClock
+from bot.model import ChannelConfig
 from bot.ports import Clock, PromptCatalog, Sender, Store
 from bot.ripple import Ripple
-from bot.settings import Settings
+from bot.settings import Environment, Settings
 from prompts import PROMPTS_DIR
 from storage.store import SqlStore
-from storage.url import DatabaseUrlError, normalize_database_url
+from storage.url import DatabaseUrlError, mask_password, normalize_database_url
+
+logger = logging.getLogger(__name__)
 
 
 class StartupError(RuntimeError):
@@ -51,11 +54,18 @@ def build_ripple(
     senders: Mapping[str, Sender] | None = None,
 ) -> Ripple:
     """Wire the core; tests pass fakes for the store, clock or senders."""
+    url = database_url(settings)
+    if settings.env is Environment.PRODUCTION and url.startswith("sqlite") and store is None:
+        logger.warning(
+            "running in production on SQLite (%s); use PostgreSQL for anything past one small team",
+            mask_password(url),
+        )
     return Ripple(
-        store=store or SqlStore.from_url(database_url(settings)),
+        store=store or SqlStore.from_url(url),
         catalog=load_catalog(settings),
         clock=clock or SystemClock(),
         senders=senders,
+        channel_defaults=ChannelConfig(timezone=settings.default_timezone),
     )
 
 

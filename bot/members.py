@@ -13,7 +13,6 @@ from bot.ports import UnitOfWork
 from bot.schedule import ask_time
 
 
-
 async def apply(
     ctx: Context, uow: UnitOfWork, event: InboundEvent, person: Person | None
 ) -> list[Outgoing]:

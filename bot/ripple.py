@@ -26,8 +26,10 @@ class Ripple:
         catalog: PromptCatalog,
         clock: Clock,
         senders: Mapping[str, Sender] | None = None,
+        channel_defaults: ChannelConfig | None = None,
     ) -> None:
         self.context = Context(store=store, catalog=catalog, clock=clock)
+        self.channel_defaults = channel_defaults or ChannelConfig()
         self.engine = Engine(self.context)
         self.senders = dict(senders or {})
         self.dispatcher = Dispatcher(store=store, senders=self.senders, clock=clock)
@@ -53,7 +55,11 @@ class Ripple:
         self, *, channel_id: str, name: str, config: ChannelConfig | None = None
     ) -> Channel:
         return await admin.register_channel(
-            self.context, channel_id=channel_id, name=name, config=config
+            self.context,
+            channel_id=channel_id,
+            name=name,
+            config=config,
+            defaults=self.channel_defaults,
         )
 
     async def sync_members(self, *, channel_id: str, people: Iterable[Person]) -> tuple[int, int]:
