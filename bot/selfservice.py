@@ -9,12 +9,12 @@ from typing import Any
 
 from bot import insights
 from bot.context import Context
+from bot.digests import round_with_history
 from bot.events import EventKind, InboundEvent
 from bot.model import Channel, CheckIn, Person
 from bot.outgoing import Outgoing, QuestionMessage, TextMessage
 from bot.ports import UnitOfWork
 from bot.questions import Choice
-from bot.rhythm import round_with_history
 
 HISTORY_ROWS = 8
 

@@ -9,9 +9,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
-from starlette.types import ASGIApp
+from starlette.types import ASGIApp, Message
 
 LIFESPAN_TIMEOUT = 30.0
 
@@ -19,10 +18,14 @@ LIFESPAN_TIMEOUT = 30.0
 @asynccontextmanager
 async def running(app: ASGIApp) -> AsyncIterator[None]:
     """Start ``app`` as an ASGI server would (lifespan startup), and shut it down after."""
-    inbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
-    outbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
-    scope = {"type": "lifespan", "asgi": {"version": "3.0"}, "state": {}}
-    server = asyncio.create_task(app(scope, inbox.get, outbox.put))
+    inbox: asyncio.Queue[Message] = asyncio.Queue()
+    outbox: asyncio.Queue[Message] = asyncio.Queue()
+
+    async def serve() -> None:
+        scope = {"type": "lifespan", "asgi": {"version": "3.0"}, "state": {}}
+        await app(scope, inbox.get, outbox.put)
+
+    server = asyncio.create_task(serve())
 
     async def step(message: str) -> None:
         await inbox.put({"type": f"lifespan.{message}"})

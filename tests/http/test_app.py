@@ -97,13 +97,13 @@ async def test_readyz_is_503_on_an_unmigrated_database(tmp_path: Path) -> None:
 
 async def test_readyz_is_503_when_the_database_is_unreachable() -> None:
     # Port 1 on localhost refuses connections at once.
-    settings = load_settings(database_url="postgresql://ripple:pw@127.0.0.1:1/ripple")
+    settings = load_settings(database_url="postgresql://ripple:s3cret-pw@127.0.0.1:1/ripple")
     app = build_app(settings, tick=False)
 
     response = await get(app, "/readyz")
 
     assert response.status_code == 503
-    assert "pw" not in response.text
+    assert "s3cret-pw" not in response.text
 
 
 async def test_the_lifespan_runs_and_the_probes_answer_inside_it(tmp_path: Path) -> None:
