@@ -54,6 +54,10 @@ class Dispatcher:
                 limit=limit,
                 lease_seconds=LEASE_SECONDS,
             )
+            threads = {
+                key: await uow.outbox.thread_message_id(key)
+                for key in {row.thread_key for row in claimed if row.thread_key is not None}
+            }
             await uow.commit()
         report = DrainReport()
         held: set[str] = set()  # recipients whose earlier message must go first
@@ -62,10 +66,15 @@ class Dispatcher:
                 await self._retry(row, after=1.0, error="waiting for an earlier message")
                 report = _add(report, retried=1)
                 continue
-            result = await self._send(row)
+            replaces = None
+            if row.thread_key is not None and not row.payload.new_message:
+                replaces = threads.get(row.thread_key)
+            result = await self._send(row, replaces=replaces)
             report = _add(report, **{await self._record(row, result): 1})
             if result.outcome is SendOutcome.RETRY:
                 held.add(row.recipient)
+            elif row.thread_key is not None and result.platform_message_id is not None:
+                threads[row.thread_key] = result.platform_message_id
         return report
 
     async def drain_all(self, *, limit: int = 200, rounds: int = 1000) -> DrainReport:
@@ -74,16 +83,12 @@ class Dispatcher:
         for _ in range(rounds):
             report = await self.drain(limit=limit)
             total = _add(total, sent=report.sent, retried=report.retried, failed=report.failed)
-            if report.handled == 0 or report.sent + report.failed == 0:
-                break
+            if report.handled < limit or report.sent + report.failed == 0:
+                break  # nothing more is due now, or only retries are left
         return total
 
-    async def _send(self, row: OutboxMessage) -> SendResult:
+    async def _send(self, row: OutboxMessage, *, replaces: str | None) -> SendResult:
         sender = self._senders[row.platform]
-        replaces = None
-        if row.thread_key is not None and not row.payload.new_message:
-            async with self._store.unit_of_work() as uow:
-                replaces = await uow.outbox.thread_message_id(row.thread_key)
         try:
             return await sender.send(row.payload, replaces=replaces)
         except Exception as exc:  # a sender bug or network fault must not lose the message

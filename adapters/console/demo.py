@@ -23,7 +23,7 @@ from storage.migrate import upgrade_to_head
 from storage.store import SqlStore
 
 START = datetime(2026, 10, 5, 0, 0, tzinfo=UTC)  # a Monday
-TICK = timedelta(hours=3)
+TICK = timedelta(hours=12)
 PERIOD = re.compile(r"/(?P<year>\d{4})-W(?P<week>\d{2})")
 SIGNAL_ORDER = ("workload", "energy", "extra_hours", "covering", "real_rest")
 SAMPLES = {("sam", 0), ("lee", 0), ("kim", 1)}
