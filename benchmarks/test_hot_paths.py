@@ -20,7 +20,7 @@ counter = itertools.count()
 def test_one_whole_checkin_on_sqlite(
     benchmark: Any, loop: asyncio.AbstractEventLoop, tmp_path: Path
 ) -> None:
-    ripple, _, clock = loop.run_until_complete(make_team(tmp_path / "b.db", 2000))
+    ripple, _, _ = loop.run_until_complete(make_team(tmp_path / "b.db", 2000))
     loop.run_until_complete(ripple.tick())
 
     def one_checkin() -> None:

@@ -73,8 +73,8 @@ async def _migrate(settings: Settings) -> int:
     url = database_url(settings)
     try:
         await upgrade_to_head(url)
-    except OSError as exc:
-        print(f"ripple: cannot reach the database at {mask_password(url)}: {exc}", file=sys.stderr)
+    except OSError as exc:  # storage reports an unreachable database as a ConnectionError
+        print(f"ripple: {exc}", file=sys.stderr)
         return 1
     print(f"Database at {mask_password(url)} is up to date.")
     return 0

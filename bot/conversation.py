@@ -108,7 +108,11 @@ def choose_capacity(turn: Turn) -> Step:
     try:
         capacity = Capacity(turn.event.value or "")
     except ValueError:
-        return _same(turn)
+        if not c.is_open:
+            return _same(turn)
+        lead = say.say("answer.invalid")
+        gate = say.gate(key=turn.unique("gate-invalid"))
+        return Step(checkin=c, messages=(replace(gate, text=f"{lead}\n\n{gate.text}"),))
     if capacity is Capacity.NOW and c.state in (CheckInState.ASKED, CheckInState.SNOOZED):
         started = replace(
             c, state=CheckInState.ANSWERING, step=0, delivered=True, updated_at=turn.now

@@ -13,6 +13,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 
 from storage.engine import create_engine
 from storage.url import mask_password
@@ -45,11 +46,20 @@ def revision_of(connection: Connection) -> str | None:
     return MigrationContext.configure(connection).get_current_revision()
 
 
+class DatabaseUnavailableError(ConnectionError):
+    """The database could not be opened or reached; the message says which and why."""
+
+
 async def _run(url: str, work: Callable[[Connection], T]) -> T:
     engine = create_engine(url)
     try:
         async with engine.begin() as conn:
             return await conn.run_sync(work)
+    except (DBAPIError, OSError) as exc:
+        reason = getattr(exc, "orig", None) or exc
+        raise DatabaseUnavailableError(
+            f"cannot open the database at {mask_password(url)}: {reason}"
+        ) from exc
     finally:
         await engine.dispose()
 

@@ -48,6 +48,16 @@ def test_migrate_brings_a_fresh_sqlite_file_up_to_date_and_can_run_again(tmp_pat
     assert asyncio.run(current_revision(f"sqlite+aiosqlite:///{db}")) == head_revision()
 
 
+def test_migrate_into_a_folder_that_does_not_exist_says_so_without_a_traceback(
+    tmp_path: Path,
+) -> None:
+    env = ripple_env(database_url=sqlite_url(tmp_path / "missing" / "r.db"))
+    result = run_ripple("migrate", cwd=tmp_path, env=env)
+    assert result.returncode == 1
+    assert "cannot open the database" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_chat_checks_in_on_a_migrated_database(tmp_path: Path) -> None:
     db = tmp_path / "r.db"
     env = ripple_env(database_url=sqlite_url(db))

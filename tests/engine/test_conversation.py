@@ -226,3 +226,13 @@ async def test_late_joiners_join_the_open_round(team: Ripple, clock: ManualClock
     assert report.asked == 1
     await chat.send(EventKind.CHECKIN)
     assert chat.last_question.action == "capacity"
+
+
+async def test_an_unknown_capacity_choice_is_refused_and_the_gate_asked_again(team: Ripple):
+    chat = Conversation(team, person_id=TEAM[0])
+    await chat.send(EventKind.CHECKIN)
+    replies = await chat.press("maybe")
+    assert len(replies) == 1
+    assert replies[0].action == "capacity"
+    assert "isn't one of the choices" in replies[0].text
+    assert (await stored(team, TEAM[0])).state is CheckInState.ASKED
