@@ -135,7 +135,7 @@ def test_a_password_in_the_database_url_is_never_printed(tmp_path: Path) -> None
     result = run_ripple("migrate", cwd=tmp_path, env=env)
 
     assert result.returncode == 1
-    assert "cannot reach the database at postgresql+asyncpg://ripple:***@127.0.0.1:1" in (
+    assert "cannot open the database at postgresql+asyncpg://ripple:***@127.0.0.1:1" in (
         result.stderr
     )
     assert "s3cret-pw" not in result.stdout + result.stderr
