@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import logging
+import tempfile
 import warnings
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from pathlib import Path
 
 from adapters.http.app import RippleApp, create_app
 from bot.catalog import PromptError, YamlPromptCatalog
@@ -14,6 +17,7 @@ from bot.ports import Clock, PromptCatalog, Sender, Store
 from bot.ripple import Ripple
 from bot.settings import Environment, Settings
 from prompts import PROMPTS_DIR
+from storage.migrate import upgrade_to_head
 from storage.store import SqlStore
 from storage.url import DatabaseUrlError, mask_password, normalize_database_url
 
@@ -67,6 +71,25 @@ def build_ripple(
         senders=senders,
         channel_defaults=ChannelConfig(timezone=settings.default_timezone),
     )
+
+
+@asynccontextmanager
+async def scratch_ripple(
+    settings: Settings,
+    clock: Clock,
+    senders: Mapping[str, Sender],
+    *,
+    directory: Path | None = None,
+) -> AsyncIterator[Ripple]:
+    """Ripple on a fresh, migrated SQLite database in a temporary folder (for the demo)."""
+    with tempfile.TemporaryDirectory(prefix="ripple-demo-", dir=directory) as scratch:
+        url = f"sqlite+aiosqlite:///{Path(scratch) / 'ripple-demo.db'}"
+        await upgrade_to_head(url)
+        store = SqlStore.from_url(url)
+        try:
+            yield Ripple(store=store, catalog=load_catalog(settings), clock=clock, senders=senders)
+        finally:
+            await store.close()
 
 
 def build_app(settings: Settings, *, ripple: Ripple | None = None, tick: bool = True) -> RippleApp:

@@ -7,9 +7,15 @@ import asyncio
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
+from typing import TYPE_CHECKING
 
 from bot.settings import Settings, SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from bot.ports import Clock, Sender
+    from bot.ripple import Ripple
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -56,7 +62,16 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         if "RIPPLE_LOG_LEVEL" not in os.environ:
             logging.getLogger().setLevel(logging.WARNING)  # the demo's own output is the point
 
-        asyncio.run(run_demo(write=print, seed=args.seed, weeks=args.weeks))
+        from bot.bootstrap import scratch_ripple
+
+        def open_ripple(
+            clock: Clock, senders: Mapping[str, Sender]
+        ) -> AbstractAsyncContextManager[Ripple]:
+            return scratch_ripple(settings, clock, senders)
+
+        asyncio.run(
+            run_demo(write=print, open_ripple=open_ripple, seed=args.seed, weeks=args.weeks)
+        )
         return 0
     if args.command == "migrate":
         return asyncio.run(_migrate(settings))

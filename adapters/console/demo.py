@@ -4,23 +4,20 @@ from __future__ import annotations
 
 import random
 import re
-import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
-from pathlib import Path
 
 from adapters.console.personas import DESIGN, RESEARCH, Persona, Week
 from adapters.console.render import render
 from adapters.console.sender import ConsoleSender
-from bot.catalog import YamlPromptCatalog
 from bot.clock import ManualClock
 from bot.events import EventKind, InboundEvent
 from bot.model import Cadence, ChannelConfig, Person
 from bot.outgoing import NudgeMessage, Outgoing, QuestionMessage, SummaryMessage
+from bot.ports import Sender
 from bot.ripple import Ripple
-from storage.migrate import upgrade_to_head
-from storage.store import SqlStore
 
 START = datetime(2026, 10, 5, 0, 0, tzinfo=UTC)  # a Monday
 TICK = timedelta(hours=12)
@@ -208,28 +205,18 @@ def _indent(who: str, text: str) -> str:
     return "\n".join([f"{who}: {lines[0]}", *(pad + line for line in lines[1:])])
 
 
+OpenRipple = Callable[[ManualClock, Mapping[str, Sender]], AbstractAsyncContextManager[Ripple]]
+
+
 async def run_demo(
-    *, write: Callable[[str], None], seed: int = 7, weeks: int = 4, directory: Path | None = None
+    *, write: Callable[[str], None], open_ripple: OpenRipple, seed: int = 7, weeks: int = 4
 ) -> DemoReport:
-    """Run the simulation on a fresh SQLite database and write what happened."""
-    with tempfile.TemporaryDirectory(prefix="ripple-demo-") as scratch:
-        path = (directory or Path(scratch)) / "ripple-demo.db"
-        url = f"sqlite+aiosqlite:///{path}"
-        await upgrade_to_head(url)
-        store = SqlStore.from_url(url)
-        try:
-            clock = ManualClock(START)
-            sender = ConsoleSender()
-            ripple = Ripple(
-                store=store,
-                catalog=YamlPromptCatalog.load(),
-                clock=clock,
-                senders={"console": sender},
-            )
-            simulation = Simulation(ripple=ripple, sender=sender, clock=clock, seed=seed)
-            report = await simulation.run(weeks=weeks)
-        finally:
-            await store.close()
+    """Run the simulation on the Ripple ``open_ripple`` gives (a fresh database) and report."""
+    clock = ManualClock(START)
+    sender = ConsoleSender()
+    async with open_ripple(clock, {sender.platform: sender}) as ripple:
+        simulation = Simulation(ripple=ripple, sender=sender, clock=clock, seed=seed)
+        report = await simulation.run(weeks=weeks)
     _write_report(report, write=write, seed=seed, weeks=weeks)
     return report
 

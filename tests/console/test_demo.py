@@ -15,7 +15,9 @@ import pytest
 
 from adapters.console.demo import DemoReport, run_demo
 from adapters.console.personas import DESIGN, RESEARCH
+from bot.bootstrap import scratch_ripple
 from bot.outgoing import SummaryMessage
+from bot.settings import Settings
 from tests.cli import COMMAND_TIMEOUT, ripple_command, ripple_env
 
 SEED = 7
@@ -33,6 +35,13 @@ class DemoRuns:
     report: DemoReport
 
 
+def scratch(directory):
+    def open_ripple(clock, senders):
+        return scratch_ripple(Settings(), clock, senders, directory=directory)
+
+    return open_ripple
+
+
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoRuns:
     cwd = tmp_path_factory.mktemp("demo")
@@ -43,7 +52,9 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoRuns:
         try:
             # The in-process run overlaps the subprocess, to keep the module quick.
             written: list[str] = []
-            report = asyncio.run(run_demo(write=written.append, seed=SEED, directory=cwd))
+            report = asyncio.run(
+                run_demo(write=written.append, open_ripple=scratch(cwd), seed=SEED)
+            )
             stdout, stderr = process.communicate(timeout=COMMAND_TIMEOUT)
         except BaseException:
             process.kill()
