@@ -7,8 +7,8 @@ from datetime import datetime
 
 from bot import insights
 from bot.context import Context
-from bot.model import CheckIn, Round
-from bot.outgoing import Outgoing
+from bot.model import Channel, CheckIn, Round
+from bot.outgoing import Outgoing, SummaryMessage
 from bot.ports import UnitOfWork
 
 TREND_PERIODS = 8
@@ -43,35 +43,92 @@ async def round_with_history(
     return checkins, history
 
 
+async def withheld_from(uow: UnitOfWork, channel: Channel, *, manager: str) -> int | None:
+    """Complementary suppression across the channels one manager sees.
+
+    Two channels whose members differ by 1 to k-1 people could be subtracted to isolate
+    those few. Of each such pair the manager gets only the larger (the lower id on a
+    tie); for the other, this returns the k that holds it back, else None.
+    """
+    mine = await uow.channels.members(channel.channel_id)
+    for other in await uow.channels.list_all():
+        if other.channel_id == channel.channel_id or manager not in other.config.managers:
+            continue
+        theirs = await uow.channels.members(other.channel_id)
+        k = max(channel.config.k, other.config.k)
+        groups = {channel.channel_id: mine, other.channel_id: theirs}
+        if channel.channel_id not in insights.overlapping_groups_at_risk(groups=groups, k=k):
+            continue
+        kept = min(groups, key=lambda cid: (-len(groups[cid]), cid))
+        if kept != channel.channel_id:
+            return k
+    return None
+
+
+async def digest_for(
+    ctx: Context,
+    uow: UnitOfWork,
+    *,
+    channel: Channel,
+    round_: Round,
+    manager: str,
+    idempotency_key: str,
+) -> SummaryMessage:
+    """One manager's digest of a closed round, or the note that it is withheld."""
+    k = await withheld_from(uow, channel, manager=manager)
+    if k is not None:
+        return insights.render_withheld(
+            channel=channel,
+            period=round_.period,
+            k=k,
+            catalog=ctx.catalog,
+            recipient=manager,
+            idempotency_key=idempotency_key,
+        )
+    checkins, history = await round_with_history(uow, round_)
+    summary = insights.summarise_round(
+        channel=channel, round_=round_, checkins=checkins, members=len(checkins), history=history
+    )
+    return insights.render_digest(
+        summary=summary,
+        channel=channel,
+        catalog=ctx.catalog,
+        recipient=manager,
+        idempotency_key=idempotency_key,
+    )
+
+
 async def _digest_messages(
     ctx: Context, uow: UnitOfWork, round_: Round, *, channel_id: str
 ) -> list[Outgoing]:
     channel = await uow.channels.get(channel_id)
     if channel is None or not channel.config.managers:
         return []
-    checkins, history = await round_with_history(uow, round_)
-    summary = insights.summarise_round(
-        channel=channel, round_=round_, checkins=checkins, members=len(checkins), history=history
-    )
     managers = sorted(channel.config.managers)
-    messages: list[Outgoing] = [
-        insights.render_digest(
-            summary=summary,
-            channel=channel,
-            catalog=ctx.catalog,
-            recipient=manager,
-            idempotency_key=f"digest:{round_.round_id}:{manager}",
-        )
-        for manager in managers
-    ]
-    messages.extend(
-        insights.team_nudges(
+    messages: list[Outgoing] = []
+    shown_to: list[str] = []
+    for manager in managers:
+        digest = await digest_for(
+            ctx,
+            uow,
             channel=channel,
             round_=round_,
-            checkins=checkins,
-            history=history,
-            catalog=ctx.catalog,
-            recipients=managers,
+            manager=manager,
+            idempotency_key=f"digest:{round_.round_id}:{manager}",
         )
-    )
+        messages.append(digest)
+        if not digest.suppressed:
+            shown_to.append(manager)
+    if shown_to:
+        checkins, history = await round_with_history(uow, round_)
+        messages.extend(
+            insights.team_nudges(
+                channel=channel,
+                round_=round_,
+                checkins=checkins,
+                history=history,
+                catalog=ctx.catalog,
+                recipients=shown_to,
+            )
+        )
     return messages

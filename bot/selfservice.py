@@ -7,9 +7,8 @@ from collections.abc import Callable, Coroutine
 from dataclasses import replace
 from typing import Any
 
-from bot import insights
 from bot.context import Context
-from bot.digests import round_with_history
+from bot.digests import digest_for
 from bot.events import EventKind, InboundEvent
 from bot.model import Channel, CheckIn, Person
 from bot.outgoing import Outgoing, QuestionMessage, TextMessage
@@ -184,16 +183,13 @@ async def _latest_summary(
     latest = await uow.rounds.recent_closed(channel.channel_id, limit=1)
     if not latest:
         return []
-    checkins, history = await round_with_history(uow, latest[0])
-    summary = insights.summarise_round(
-        channel=channel, round_=latest[0], checkins=checkins, members=len(checkins), history=history
-    )
     return [
-        insights.render_digest(
-            summary=summary,
+        await digest_for(
+            ctx,
+            uow,
             channel=channel,
-            catalog=ctx.catalog,
-            recipient=reply.event.person_id,
+            round_=latest[0],
+            manager=reply.event.person_id,
             idempotency_key=reply.key(f"summary:{latest[0].round_id}"),
         )
     ]

@@ -8,7 +8,7 @@ from bot.insights.privacy import (
     overlapping_groups_at_risk,
     summarise_round,
 )
-from bot.insights.render import preview_buckets, render_digest
+from bot.insights.render import preview_buckets, render_digest, render_withheld
 from bot.insights.sparkline import sparkline
 
 __all__ = [
@@ -21,6 +21,7 @@ __all__ = [
     "personal_nudge",
     "preview_buckets",
     "render_digest",
+    "render_withheld",
     "sparkline",
     "summarise_round",
     "team_nudges",

@@ -84,6 +84,27 @@ def _section_text(section: SummarySection) -> str:
     return "\n".join([section.heading, *section.lines])
 
 
+def render_withheld(
+    *,
+    channel: Channel,
+    period: str,
+    k: int,
+    catalog: PromptCatalog,
+    recipient: str,
+    idempotency_key: str,
+) -> SummaryMessage:
+    """In place of a digest that overlaps too closely with another the manager receives."""
+    locale = channel.config.locale
+    return SummaryMessage(
+        recipient=recipient,
+        idempotency_key=idempotency_key,
+        title=catalog.message("digest.title", locale=locale, channel=channel.name, period=period),
+        suppressed=True,
+        sections=(),
+        text=catalog.message("digest.withheld", locale=locale, channel=channel.name, k=k),
+    )
+
+
 def render_digest(
     *,
     summary: RoundSummary,
