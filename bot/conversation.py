@@ -132,11 +132,7 @@ def choose_capacity(turn: Turn) -> Step:
             completed_at=turn.now,
             updated_at=turn.now,
         )
-        body = "\n\n".join(
-            [say.say("rest.ack"), say.say("preview.heading"), *_preview_lines(turn, rested)]
-        )
-        footer = say.channel.config.signpost
-        return Step(checkin=rested, messages=(say.text(body, key="rest", footer=footer),))
+        return _finished(turn, rested, opening="rest.ack", key="rest")
     return _same(turn)
 
 
@@ -234,11 +230,17 @@ def leave_note(turn: Turn) -> Step:
         completed_at=turn.now,
         updated_at=turn.now,
     )
+    return _finished(turn, done, opening="done.thanks", key="done")
+
+
+def _finished(turn: Turn, checkin: CheckIn, *, opening: str, key: str) -> Step:
+    """The closing message: thanks (or rest well), what is shared, and the signpost."""
+    say = turn.speaker
     body = "\n\n".join(
-        [say.say("done.thanks"), say.say("preview.heading"), *_preview_lines(turn, done)]
+        [say.say(opening), say.say("preview.heading"), *_preview_lines(turn, checkin)]
     )
     footer = say.channel.config.signpost
-    return Step(checkin=done, messages=(say.text(body, key="done", footer=footer),))
+    return Step(checkin=checkin, messages=(say.text(body, key=key, footer=footer),))
 
 
 def _preview_lines(turn: Turn, checkin: CheckIn) -> list[str]:
