@@ -56,3 +56,13 @@ class InboundEvent:
     timezone: str | None = None
     locale: str | None = None
     extra: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+
+# What a tap on a question's choice means, by the question's ``action``.
+ACTION_EVENTS: dict[str, EventKind] = {
+    "capacity": EventKind.CAPACITY,
+    "snooze": EventKind.SNOOZE,
+    "answer": EventKind.ANSWER,
+    "note": EventKind.NOTE,
+    "forget": EventKind.FORGET_CONFIRMED,
+}

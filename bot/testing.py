@@ -13,17 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import count
 
-from bot.events import EventKind, InboundEvent
+from bot.events import ACTION_EVENTS, EventKind, InboundEvent
 from bot.outgoing import Outgoing, QuestionMessage, SummaryMessage, TextMessage
 from bot.ripple import Ripple
-
-ACTION_EVENTS = {
-    "capacity": EventKind.CAPACITY,
-    "snooze": EventKind.SNOOZE,
-    "answer": EventKind.ANSWER,
-    "note": EventKind.NOTE,
-    "forget": EventKind.FORGET_CONFIRMED,
-}
 
 # One check-in, step by step, that every adapter replays to prove it stores the same thing:
 # ("command", kind) sends a command, ("press", value) taps a choice on the last question,

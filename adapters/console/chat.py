@@ -7,11 +7,10 @@ from collections.abc import Callable
 from adapters.console.render import render
 from adapters.console.sender import ConsoleSender
 from bot import rhythm
-from bot.events import EventKind, InboundEvent
+from bot.events import ACTION_EVENTS, EventKind, InboundEvent
 from bot.model import Person
 from bot.outgoing import QuestionMessage
 from bot.ripple import Ripple
-from bot.testing import ACTION_EVENTS
 
 COMMANDS = {
     kind.value: kind
