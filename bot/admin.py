@@ -11,6 +11,7 @@ from typing import Any
 from bot.context import Context
 from bot.members import join_open_round
 from bot.model import Channel, ChannelConfig, ConfigError, Person
+from bot.setup_form import FormError, FormValue, SetupForm, read_setup, setup_form
 
 logger = logging.getLogger(__name__)
 
@@ -20,6 +21,7 @@ class ConfigResult:
     saved: bool
     message: str
     channel: Channel | None = None
+    field: str | None = None  # the setting at fault when the settings were refused as invalid
 
 
 async def register_channel(
@@ -93,8 +95,7 @@ async def configure_channel(
         if channel is None:
             raise LookupError(f"unknown channel {channel_id}")
         name = channel.name
-        allowed = actor_is_workspace_admin or actor_id in channel.config.admins
-        if not allowed:
+        if not may_configure(channel, actor_id=actor_id, workspace_admin=actor_is_workspace_admin):
             logger.info("refused settings change of %s by %s", channel_id, actor_id)
             text = ctx.catalog.message("config.refused", locale=locale, channel=name)
             return ConfigResult(saved=False, message=text)
@@ -106,9 +107,56 @@ async def configure_channel(
             )
         except (ConfigError, TypeError) as exc:
             text = ctx.catalog.message("config.invalid", locale=locale, problem=str(exc))
-            return ConfigResult(saved=False, message=text)
+            field = exc.field if isinstance(exc, ConfigError) else None
+            return ConfigResult(saved=False, message=text, field=field)
         updated = replace(channel, config=new)
         await uow.channels.save(updated)
         await uow.commit()
     text = ctx.catalog.message("config.saved", locale=locale, channel=name)
     return ConfigResult(saved=True, message=text, channel=updated)
+
+
+def may_configure(channel: Channel, *, actor_id: str, workspace_admin: bool) -> bool:
+    """Workspace admins (or team owners) and the channel's Ripple admins may change it."""
+    return workspace_admin or actor_id in channel.config.admins
+
+
+async def setup_form_for(ctx: Context, *, channel_id: str, locale: str) -> SetupForm:
+    async with ctx.store.unit_of_work() as uow:
+        channel = await uow.channels.get(channel_id)
+    if channel is None:
+        raise LookupError(f"unknown channel {channel_id}")
+    return setup_form(channel.config, channel_name=channel.name, catalog=ctx.catalog, locale=locale)
+
+
+async def apply_setup(
+    ctx: Context,
+    *,
+    actor_id: str,
+    channel_id: str,
+    values: Mapping[str, FormValue],
+    actor_is_workspace_admin: bool,
+    locale: str,
+) -> ConfigResult:
+    """Read the settings form and save it, if the actor may; a refusal comes before any check."""
+    async with ctx.store.unit_of_work() as uow:
+        channel = await uow.channels.get(channel_id)
+    if channel is None:
+        raise LookupError(f"unknown channel {channel_id}")
+    if not may_configure(channel, actor_id=actor_id, workspace_admin=actor_is_workspace_admin):
+        logger.info("refused settings change of %s by %s", channel_id, actor_id)
+        text = ctx.catalog.message("config.refused", locale=locale, channel=channel.name)
+        return ConfigResult(saved=False, message=text)
+    try:
+        config = read_setup(values, current=channel.config, catalog=ctx.catalog)
+    except FormError as exc:
+        text = ctx.catalog.message("config.invalid", locale=locale, problem=str(exc))
+        return ConfigResult(saved=False, message=text, field=exc.field)
+    return await configure_channel(
+        ctx,
+        actor_id=actor_id,
+        channel_id=channel_id,
+        config=config,
+        actor_is_workspace_admin=actor_is_workspace_admin,
+        locale=locale,
+    )

@@ -1,4 +1,4 @@
-"""The `ripple` command: demo, chat, migrate and serve."""
+"""The `ripple` command: demo, chat, migrate, serve and teams-package."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import os
 import sys
 from collections.abc import Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.settings import Settings, SettingsError, load_settings
@@ -33,6 +34,14 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the web app and the scheduler")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    teams = commands.add_parser("teams-package", help="build the app package to upload to Teams")
+    teams.add_argument(
+        "--out",
+        type=Path,
+        default=Path("ripple-teams.zip"),
+        metavar="PATH",
+        help="where to write the zip (default ripple-teams.zip)",
+    )
     return parser
 
 
@@ -77,6 +86,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         return asyncio.run(_migrate(settings))
     if args.command == "chat":
         return asyncio.run(_chat(settings, channel=args.channel, person=args.person))
+    if args.command == "teams-package":
+        return _teams_package(settings, out=args.out)
     return _serve(settings, host=args.host, port=args.port)
 
 
@@ -142,6 +153,55 @@ def _serve(settings: Settings, *, host: str, port: int) -> int:
     if not asyncio.run(_ready_or_explain(settings)):
         return 1
     uvicorn.run(build_app(settings), host=host, port=port, log_level=settings.log_level.lower())
+    return 0
+
+
+# The setting behind each input of the Teams package, to name it when it is unusable.
+_TEAMS_PACKAGE_SETTINGS = {
+    "app_id": "RIPPLE_TEAMS_APP_ID",
+    "public_url": "RIPPLE_PUBLIC_URL",
+    "version": "RIPPLE_TEAMS_PACKAGE_VERSION",
+    "developer_name": "RIPPLE_TEAMS_DEVELOPER_NAME",
+    "website_url": "RIPPLE_TEAMS_WEBSITE_URL",
+    "privacy_url": "RIPPLE_TEAMS_PRIVACY_URL",
+    "terms_url": "RIPPLE_TEAMS_TERMS_URL",
+}
+
+
+def _teams_package(settings: Settings, *, out: Path) -> int:
+    from adapters.teams.package import PackageError, build_package, messaging_endpoint
+
+    app_id, public_url = settings.teams_app_id, settings.public_url
+    if not app_id or not public_url:
+        missing = []
+        if not app_id:
+            missing.append("RIPPLE_TEAMS_APP_ID (your Azure Bot's Microsoft App ID)")
+        if not public_url:
+            missing.append("RIPPLE_PUBLIC_URL (the https:// address Teams reaches Ripple at)")
+        print("ripple: the Teams package needs " + " and ".join(missing) + ".", file=sys.stderr)
+        return 2
+    try:
+        written = build_package(
+            app_id=app_id,
+            public_url=public_url,
+            version=settings.teams_package_version,
+            developer_name=settings.teams_developer_name,
+            website_url=settings.teams_website_url,
+            privacy_url=settings.teams_privacy_url,
+            terms_url=settings.teams_terms_url,
+            out=out,
+        )
+    except PackageError as exc:
+        print(f"ripple: {_TEAMS_PACKAGE_SETTINGS[exc.field]} {exc.reason}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"ripple: cannot write {out}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    print(f"Wrote the Teams app package to {written}.")
+    print(
+        f"The Azure Bot's messaging endpoint must be: {messaging_endpoint(public_url=public_url)}"
+    )
+    print("Upload it in the Teams admin center, under Teams apps > Manage apps.")
     return 0
 
 

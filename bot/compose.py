@@ -36,6 +36,7 @@ class Speaker:
         text_key = "gate.reminder" if reminder else "gate.text"
         return QuestionMessage(
             recipient=self.checkin.person_id,
+            locale=self.locale,
             idempotency_key=self.key(key),
             thread_key=self.checkin.thread_key,
             new_message=True,
@@ -52,6 +53,7 @@ class Speaker:
         text = self.say("snooze.ask") if lead is None else lead
         return QuestionMessage(
             recipient=self.checkin.person_id,
+            locale=self.locale,
             idempotency_key=self.key(key),
             thread_key=self.checkin.thread_key,
             text=text,
@@ -68,6 +70,7 @@ class Speaker:
         text = question.text if lead is None else f"{lead}\n\n{question.text}"
         return QuestionMessage(
             recipient=self.checkin.person_id,
+            locale=self.locale,
             idempotency_key=self.key(key),
             thread_key=self.checkin.thread_key,
             text=text,
@@ -85,6 +88,7 @@ class Speaker:
         text = self.say("note.ask") if lead is None else f"{lead}\n\n{self.say('note.ask')}"
         return QuestionMessage(
             recipient=self.checkin.person_id,
+            locale=self.locale,
             idempotency_key=self.key(key),
             thread_key=self.checkin.thread_key,
             text=text,
@@ -98,6 +102,7 @@ class Speaker:
     def text(self, body: str, *, key: str, footer: str | None = None) -> TextMessage:
         return TextMessage(
             recipient=self.checkin.person_id,
+            locale=self.locale,
             idempotency_key=self.key(key),
             thread_key=self.checkin.thread_key,
             text=body,

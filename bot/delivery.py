@@ -42,9 +42,11 @@ class Dispatcher:
         self._senders = dict(senders)
         self._clock = clock
 
-    async def drain(self, *, limit: int = 200) -> DrainReport:
-        """Send what is due now, at most ``limit`` messages."""
-        if not self._senders:
+    async def drain(
+        self, *, limit: int = 200, recipients: frozenset[str] | None = None
+    ) -> DrainReport:
+        """Send what is due now, at most ``limit`` messages (only to ``recipients`` if given)."""
+        if not self._senders or recipients == frozenset():
             return DrainReport()
         now = self._clock.now()
         async with self._store.unit_of_work() as uow:
@@ -53,6 +55,7 @@ class Dispatcher:
                 platforms=frozenset(self._senders),
                 limit=limit,
                 lease_seconds=LEASE_SECONDS,
+                recipients=recipients,
             )
             threads = {
                 key: await uow.outbox.thread_message_id(key)
@@ -60,28 +63,38 @@ class Dispatcher:
             }
             await uow.commit()
         report = DrainReport()
-        held: set[str] = set()  # recipients whose earlier message must go first
+        # A recipient whose earlier message must wait: their later ones wait until then too,
+        # so that, due together, they are claimed in order.
+        held: dict[str, datetime] = {}
         for row in claimed:
             if row.recipient in held:
-                await self._retry(row, after=1.0, error="waiting for an earlier message")
+                await self._retry(
+                    row,
+                    at=held[row.recipient],
+                    error="waiting for an earlier message",
+                    count_attempt=False,
+                )
                 report = _add(report, retried=1)
                 continue
             replaces = None
             if row.thread_key is not None and not row.payload.new_message:
                 replaces = threads.get(row.thread_key)
             result = await self._send(row, replaces=replaces)
-            report = _add(report, **{await self._record(row, result): 1})
-            if result.outcome is SendOutcome.RETRY:
-                held.add(row.recipient)
+            outcome, retry_at = await self._record(row, result)
+            report = _add(report, **{outcome: 1})
+            if retry_at is not None:
+                held[row.recipient] = retry_at
             elif row.thread_key is not None and result.platform_message_id is not None:
                 threads[row.thread_key] = result.platform_message_id
         return report
 
-    async def drain_all(self, *, limit: int = 200, rounds: int = 1000) -> DrainReport:
+    async def drain_all(
+        self, *, limit: int = 200, rounds: int = 1000, recipients: frozenset[str] | None = None
+    ) -> DrainReport:
         """Drain until nothing is due right now (retries wait for their time)."""
         total = DrainReport()
         for _ in range(rounds):
-            report = await self.drain(limit=limit)
+            report = await self.drain(limit=limit, recipients=recipients)
             total = _add(total, sent=report.sent, retried=report.retried, failed=report.failed)
             if report.handled < limit or report.sent + report.failed == 0:
                 break  # nothing more is due now, or only retries are left
@@ -95,15 +108,18 @@ class Dispatcher:
             logger.exception("sending %s failed", row.idempotency_key)
             return SendResult(outcome=SendOutcome.RETRY, error=f"{type(exc).__name__}: {exc}")
 
-    async def _record(self, row: OutboxMessage, result: SendResult) -> str:
+    async def _record(self, row: OutboxMessage, result: SendResult) -> tuple[str, datetime | None]:
+        """Keep the outcome; returns how it counts and, for a retry, when it is due again."""
         try:
             return await self._record_outcome(row, result)
         except KeyError:
             # The recipient erased their data while this message was on its way.
             logger.info("outbox row of %s is gone; nothing to record", row.idempotency_key)
-            return "failed"
+            return "failed", None
 
-    async def _record_outcome(self, row: OutboxMessage, result: SendResult) -> str:
+    async def _record_outcome(
+        self, row: OutboxMessage, result: SendResult
+    ) -> tuple[str, datetime | None]:
         assert row.message_id is not None
         now = self._clock.now()
         if result.outcome is SendOutcome.SENT:
@@ -112,24 +128,33 @@ class Dispatcher:
                     row.message_id, platform_message_id=result.platform_message_id, now=now
                 )
                 await uow.commit()
-            return "sent"
+            return "sent", None
+        if result.outcome is SendOutcome.DEFERRED:
+            wait = result.retry_after if result.retry_after is not None else 1.0
+            at = now + timedelta(seconds=wait)
+            await self._retry(row, at=at, error=result.error or "deferred", count_attempt=False)
+            return "retried", at
         if result.outcome is SendOutcome.RETRY and row.attempts < MAX_ATTEMPTS:
             wait = result.retry_after if result.retry_after is not None else backoff(row.attempts)
-            await self._retry(row, after=wait, error=result.error or "retry")
-            return "retried"
+            at = now + timedelta(seconds=wait)
+            await self._retry(row, at=at, error=result.error or "retry")
+            return "retried", at
         error = result.error or result.outcome.value
         logger.warning("giving up on %s: %s", row.idempotency_key, error)
         async with self._store.unit_of_work() as uow:
             await uow.outbox.mark_failed(row.message_id, error=error, now=now)
             await uow.commit()
-        return "failed"
+        return "failed", None
 
-    async def _retry(self, row: OutboxMessage, *, after: float, error: str) -> None:
+    async def _retry(
+        self, row: OutboxMessage, *, at: datetime, error: str, count_attempt: bool = True
+    ) -> None:
         assert row.message_id is not None
-        next_at: datetime = self._clock.now() + timedelta(seconds=after)
         async with self._store.unit_of_work() as uow:
             try:
-                await uow.outbox.mark_retry(row.message_id, next_attempt_at=next_at, error=error)
+                await uow.outbox.mark_retry(
+                    row.message_id, next_attempt_at=at, error=error, count_attempt=count_attempt
+                )
             except KeyError:
                 logger.info("outbox row of %s is gone; not retrying", row.idempotency_key)
                 return

@@ -112,6 +112,7 @@ def _reply(
     locale = ctx.locale_for(person, channel)
     return TextMessage(
         recipient=event.person_id,
+        locale=locale,
         idempotency_key=f"reply:{event.person_id}:{key}:{event.event_id or event.occurred_at.isoformat()}",
         text=ctx.catalog.message(key, locale=locale),
     )

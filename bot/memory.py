@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from types import TracebackType
 from typing import Self
 
 from bot.memory_outbox import MemoryEvents, MemoryOutbox
 from bot.model import Channel, CheckIn, CheckInState, Person, Round, RoundStatus
-from bot.ports import OutboxMessage
+from bot.ports import Address, OutboxMessage
 
 
 @dataclass
@@ -23,6 +23,7 @@ class _State:
     outbox_keys: dict[str, int] = field(default_factory=dict)
     next_outbox_id: int = 1
     events: dict[str, datetime] = field(default_factory=dict)
+    addresses: dict[str, Address] = field(default_factory=dict)
 
     def clone(self) -> _State:
         """Copy the containers; the values in them are frozen, so they can be shared."""
@@ -36,6 +37,7 @@ class _State:
             outbox_keys=dict(self.outbox_keys),
             next_outbox_id=self.next_outbox_id,
             events=dict(self.events),
+            addresses=dict(self.addresses),
         )
 
 
@@ -192,6 +194,31 @@ class MemoryCheckIns:
         return len(keys)
 
 
+class MemoryAddresses:
+    def __init__(self, state: _State) -> None:
+        self._state = state
+
+    async def get(self, owner_id: str) -> Address | None:
+        return self._state.addresses.get(owner_id)
+
+    async def save(self, address: Address) -> None:
+        self._state.addresses[address.owner_id] = address
+
+    async def mark_unreachable(self, owner_id: str, *, now: datetime) -> bool:
+        known = self._state.addresses.get(owner_id)
+        if known is None:
+            return False
+        self._state.addresses[owner_id] = replace(known, reachable=False, updated_at=now)
+        return True
+
+    async def list_with_prefix(self, prefix: str) -> list[Address]:
+        return [
+            address
+            for owner_id, address in sorted(self._state.addresses.items())
+            if owner_id.startswith(prefix)
+        ]
+
+
 class MemoryUnitOfWork:
     """Works on a private copy of the state and publishes it on commit."""
 
@@ -207,6 +234,7 @@ class MemoryUnitOfWork:
         self.checkins = MemoryCheckIns(state)
         self.outbox = MemoryOutbox(state)
         self.events = MemoryEvents(state)
+        self.addresses = MemoryAddresses(state)
 
     async def __aenter__(self) -> Self:
         self._bind(self._store.state.clone())

@@ -43,13 +43,22 @@ class MemoryOutbox:
         return None if message_id is None else self._s.outbox[message_id]
 
     async def claim_due(
-        self, *, now: datetime, platforms: frozenset[str], limit: int, lease_seconds: float
+        self,
+        *,
+        now: datetime,
+        platforms: frozenset[str],
+        limit: int,
+        lease_seconds: float,
+        recipients: frozenset[str] | None = None,
     ) -> list[OutboxMessage]:
-        claimed = []
+        claimed: list[OutboxMessage] = []
+        if limit <= 0:
+            return claimed
         for message_id in sorted(self._s.outbox):
             row = self._s.outbox[message_id]
             claimable = row.status in (OutboxStatus.PENDING, OutboxStatus.SENDING)
-            if claimable and row.platform in platforms and row.next_attempt_at <= now:
+            wanted = recipients is None or row.recipient in recipients
+            if claimable and wanted and row.platform in platforms and row.next_attempt_at <= now:
                 row = replace(
                     row,
                     status=OutboxStatus.SENDING,
@@ -74,10 +83,16 @@ class MemoryOutbox:
             last_error=None,
         )
 
-    async def mark_retry(self, message_id: int, *, next_attempt_at: datetime, error: str) -> None:
+    async def mark_retry(
+        self, message_id: int, *, next_attempt_at: datetime, error: str, count_attempt: bool = True
+    ) -> None:
         row = self._s.outbox[message_id]
         self._s.outbox[message_id] = replace(
-            row, status=OutboxStatus.PENDING, next_attempt_at=next_attempt_at, last_error=error
+            row,
+            status=OutboxStatus.PENDING,
+            next_attempt_at=next_attempt_at,
+            last_error=error,
+            attempts=row.attempts if count_attempt else max(row.attempts - 1, 0),
         )
 
     async def mark_failed(self, message_id: int, *, error: str, now: datetime) -> None:

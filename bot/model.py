@@ -17,7 +17,14 @@ DEFAULT_ANCHOR = date(2024, 1, 1)  # a Monday; "every N weeks" counts from here
 
 
 class ConfigError(ValueError):
-    """A channel configuration value is out of range; the message says which and why."""
+    """A channel configuration value is out of range; the message says which and why.
+
+    ``field`` names the setting at fault, so a settings form can point at it.
+    """
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def platform_of(ref: str) -> str:
@@ -30,7 +37,8 @@ def check_timezone(name: str) -> str:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ConfigError(
-            f"unknown time zone {name!r}; use an IANA name such as Europe/Berlin"
+            f"unknown time zone {name!r}; use an IANA name such as Europe/Berlin",
+            field="timezone",
         ) from exc
     return name
 
@@ -46,9 +54,9 @@ class Cadence:
 
     def __post_init__(self) -> None:
         if not 0 <= self.weekday <= 6:
-            raise ConfigError("weekday must be 0 (Monday) to 6 (Sunday)")
+            raise ConfigError("weekday must be 0 (Monday) to 6 (Sunday)", field="weekday")
         if not 1 <= self.every_weeks <= 8:
-            raise ConfigError("the cadence must be every 1 to 8 weeks")
+            raise ConfigError("the cadence must be every 1 to 8 weeks", field="every_weeks")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -74,18 +82,23 @@ class ChannelConfig:
         if self.k < MIN_K:
             raise ConfigError(
                 f"the anonymity threshold k must be at least {MIN_K} (got {self.k}); "
-                "smaller groups cannot be summarised without exposing people"
+                "smaller groups cannot be summarised without exposing people",
+                field="k",
             )
         if self.comment_threshold < self.k:
             raise ConfigError(
-                f"the comment threshold ({self.comment_threshold}) cannot be below k ({self.k})"
+                f"the comment threshold ({self.comment_threshold}) cannot be below k ({self.k})",
+                field="comment_threshold",
             )
         if not 0 <= self.reminders <= MAX_REMINDERS:
-            raise ConfigError(f"reminders must be between 0 and {MAX_REMINDERS}")
+            raise ConfigError(f"reminders must be between 0 and {MAX_REMINDERS}", field="reminders")
         if not 12 <= self.response_window_hours <= 24 * 6:
-            raise ConfigError("the response window must be between 12 hours and 6 days")
+            raise ConfigError(
+                "the response window must be between 12 hours and 6 days",
+                field="response_window_hours",
+            )
         if self.signpost is not None and len(self.signpost) > 500:
-            raise ConfigError("the signpost text must be at most 500 characters")
+            raise ConfigError("the signpost text must be at most 500 characters", field="signpost")
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -22,6 +22,7 @@ class _Envelope:
     idempotency_key: str
     thread_key: str | None = None
     new_message: bool = False  # post afresh (and notify) even inside a thread
+    locale: str = "en"  # the recipient's language, for an adapter's own labels (buttons, titles)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -110,12 +110,20 @@ class OutboxRepository(Protocol):
 
     async def get(self, idempotency_key: str) -> OutboxMessage | None: ...
     async def claim_due(
-        self, *, now: datetime, platforms: frozenset[str], limit: int, lease_seconds: float
+        self,
+        *,
+        now: datetime,
+        platforms: frozenset[str],
+        limit: int,
+        lease_seconds: float,
+        recipients: frozenset[str] | None = None,
     ) -> list[OutboxMessage]:
         """Claim pending messages due at ``now`` (and expired leases), oldest first.
 
         Claimed rows become ``sending`` until ``now + lease_seconds``; on PostgreSQL the
         claim uses ``FOR UPDATE SKIP LOCKED`` so replicas never claim the same row.
+        With ``recipients``, only messages to those recipients are claimed, so a reply
+        need not wait behind a large fan-out.
         """
         ...
 
@@ -123,8 +131,11 @@ class OutboxRepository(Protocol):
         self, message_id: int, *, platform_message_id: str | None, now: datetime
     ) -> None: ...
     async def mark_retry(
-        self, message_id: int, *, next_attempt_at: datetime, error: str
-    ) -> None: ...
+        self, message_id: int, *, next_attempt_at: datetime, error: str, count_attempt: bool = True
+    ) -> None:
+        """Put the message back for later; without ``count_attempt`` the claim is given back."""
+        ...
+
     async def mark_failed(self, message_id: int, *, error: str, now: datetime) -> None: ...
     async def thread_message_id(self, thread_key: str) -> str | None:
         """The platform id of the latest sent message of a thread, to update in place."""
@@ -138,6 +149,36 @@ class OutboxRepository(Protocol):
 class ProcessedEventRepository(Protocol):
     async def record(self, event_id: str, *, now: datetime) -> bool:
         """Remember a platform event id; False when it was already recorded."""
+        ...
+
+
+@dataclass(frozen=True, kw_only=True)
+class Address:
+    """How to reach a person or channel on its platform, as that platform's adapter wrote it.
+
+    ``data`` is the adapter's own routing document (e.g. a Teams conversation reference as
+    JSON); the core stores it and never reads it. ``reachable`` turns False when the
+    platform says the bot can no longer write there (uninstalled, blocked).
+    """
+
+    owner_id: str  # a person id or channel id
+    data: str
+    updated_at: datetime
+    reachable: bool = True
+
+
+class AddressRepository(Protocol):
+    async def get(self, owner_id: str) -> Address | None: ...
+    async def save(self, address: Address) -> None:
+        """Insert or replace the address of ``address.owner_id``."""
+        ...
+
+    async def mark_unreachable(self, owner_id: str, *, now: datetime) -> bool:
+        """False when no address is known for ``owner_id``."""
+        ...
+
+    async def list_with_prefix(self, prefix: str) -> list[Address]:
+        """Addresses whose owner id starts with ``prefix`` (e.g. one tenant's), by owner id."""
         ...
 
 
@@ -156,6 +197,8 @@ class UnitOfWork(Protocol):
     def outbox(self) -> OutboxRepository: ...
     @property
     def events(self) -> ProcessedEventRepository: ...
+    @property
+    def addresses(self) -> AddressRepository: ...
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(
@@ -196,7 +239,8 @@ class PromptCatalog(Protocol):
 
 class SendOutcome(enum.StrEnum):
     SENT = "sent"
-    RETRY = "retry"  # a platform limit or outage: try again later
+    RETRY = "retry"  # an outage or error that may pass: try again later, counting an attempt
+    DEFERRED = "deferred"  # the platform's pace says wait: try again later, not an attempt
     UNREACHABLE = "unreachable"  # this recipient cannot be reached; skip, keep going
     INACTIVE = "inactive"  # the installation is gone; stop sending to it
 

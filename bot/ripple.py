@@ -11,9 +11,11 @@ from bot.context import Context
 from bot.delivery import Dispatcher, DrainReport
 from bot.engine import Engine
 from bot.events import InboundEvent
+from bot.home import HomeView, home_for
 from bot.model import Channel, ChannelConfig, Person
 from bot.outgoing import Outgoing
 from bot.ports import Clock, PromptCatalog, Sender, Store
+from bot.setup_form import FormValue, SetupForm
 
 
 class Ripple:
@@ -51,6 +53,16 @@ class Ripple:
     async def drain(self, *, limit: int = 200) -> DrainReport:
         return await self.dispatcher.drain_all(limit=limit)
 
+    async def deliver(self, *, recipients: Iterable[str], limit: int = 50) -> DrainReport:
+        """Send what is due now for these recipients only (an interactive reply).
+
+        Everything else is left to the clock, so a reply never waits behind a large fan-out.
+        """
+        wanted = frozenset(recipients)
+        if not wanted:
+            return DrainReport()
+        return await self.dispatcher.drain_all(limit=limit, recipients=wanted)
+
     async def register_channel(
         self, *, channel_id: str, name: str, config: ChannelConfig | None = None
     ) -> Channel:
@@ -84,3 +96,37 @@ class Ripple:
             actor_is_workspace_admin=actor_is_workspace_admin,
             locale=locale,
         )
+
+    async def may_configure(
+        self, *, actor_id: str, channel_id: str, actor_is_workspace_admin: bool
+    ) -> bool:
+        """Whether the actor may change the channel's settings (False for an unknown channel)."""
+        async with self.store.unit_of_work() as uow:
+            channel = await uow.channels.get(channel_id)
+        return channel is not None and admin.may_configure(
+            channel, actor_id=actor_id, workspace_admin=actor_is_workspace_admin
+        )
+
+    async def setup_form(self, *, channel_id: str, locale: str = "en") -> SetupForm:
+        return await admin.setup_form_for(self.context, channel_id=channel_id, locale=locale)
+
+    async def apply_setup(
+        self,
+        *,
+        actor_id: str,
+        channel_id: str,
+        values: Mapping[str, FormValue],
+        actor_is_workspace_admin: bool = False,
+        locale: str = "en",
+    ) -> admin.ConfigResult:
+        return await admin.apply_setup(
+            self.context,
+            actor_id=actor_id,
+            channel_id=channel_id,
+            values=values,
+            actor_is_workspace_admin=actor_is_workspace_admin,
+            locale=locale,
+        )
+
+    async def home(self, *, person_id: str, admin_scope: str | None = None) -> HomeView:
+        return await home_for(self.context, person_id=person_id, admin_scope=admin_scope)

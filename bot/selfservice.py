@@ -33,7 +33,11 @@ class _Reply:
 
     def text(self, body: str, *, label: str, data: str | None = None) -> TextMessage:
         return TextMessage(
-            recipient=self.event.person_id, idempotency_key=self.key(label), text=body, data=data
+            recipient=self.event.person_id,
+            idempotency_key=self.key(label),
+            text=body,
+            data=data,
+            locale=self.locale,
         )
 
 
@@ -72,27 +76,37 @@ async def _resume(
 async def _history(
     ctx: Context, uow: UnitOfWork, reply: _Reply, person: Person | None
 ) -> list[Outgoing]:
-    mine = (await uow.checkins.list_for_person(reply.event.person_id))[:HISTORY_ROWS]
-    if not mine:
+    lines = await history_lines(
+        ctx, uow, person_id=reply.event.person_id, locale=reply.locale, limit=HISTORY_ROWS
+    )
+    if not lines:
         return [reply.text(reply.say("history.empty"), label="history")]
-    lines = [reply.say("history.heading")]
-    for checkin in mine:
-        lines.append(await _history_line(ctx, uow, reply, checkin))
-    return [reply.text("\n".join(lines), label="history")]
+    return [reply.text("\n".join([reply.say("history.heading"), *lines]), label="history")]
 
 
-async def _history_line(ctx: Context, uow: UnitOfWork, reply: _Reply, checkin: CheckIn) -> str:
+async def history_lines(
+    ctx: Context, uow: UnitOfWork, *, person_id: str, locale: str, limit: int
+) -> list[str]:
+    """One line (with its answers) per recent check-in of the person, newest first."""
+    mine = (await uow.checkins.list_for_person(person_id))[:limit]
+    return [await _history_line(ctx, uow, checkin, locale=locale) for checkin in mine]
+
+
+async def _history_line(ctx: Context, uow: UnitOfWork, checkin: CheckIn, *, locale: str) -> str:
+    def say(key: str, **params: object) -> str:
+        return ctx.catalog.message(key, locale=locale, **params)
+
     round_ = await uow.rounds.get(checkin.round_id)
     channel = await uow.channels.get(checkin.channel_id)
-    row = reply.say(
+    row = say(
         "history.row",
         period=round_.period if round_ else checkin.round_id,
         channel=channel.name if channel else checkin.channel_id,
-        state=reply.say(f"state.{checkin.state.value}"),
+        state=say(f"state.{checkin.state.value}"),
     )
     if not checkin.answers or channel is None:
         return f"• {row}"
-    questions = ctx.catalog.question_set(channel.config.question_set, locale=reply.locale)
+    questions = ctx.catalog.question_set(channel.config.question_set, locale=locale)
     labels = [
         f"{q.text.rstrip('?')}: {q.label_for(checkin.answers[q.signal.value])}"
         for q in questions.questions
@@ -141,6 +155,7 @@ async def _forget(
     return [
         QuestionMessage(
             recipient=reply.event.person_id,
+            locale=reply.locale,
             idempotency_key=reply.key("forget"),
             text=reply.say("forget.confirm"),
             choices=(

@@ -5,7 +5,14 @@ from __future__ import annotations
 from enum import StrEnum
 from pathlib import Path
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import (
+    AliasChoices,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.model import ConfigError, check_timezone
@@ -20,6 +27,17 @@ class SettingsError(ValueError):
     """A setting is missing or unusable; the message names it and says why."""
 
 
+def _env(name: str) -> AliasChoices:
+    """Accept ``RIPPLE_<NAME>`` and, as the platforms' own docs spell it, plain ``<NAME>``."""
+    return AliasChoices(f"RIPPLE_{name}", name)
+
+
+# Values copied from a tutorial or an example file, never real secrets.
+PLACEHOLDER_SECRETS = frozenset(
+    {"", "changeme", "change-me", "secret", "xoxb-your-token", "xapp-your-token", "your-secret"}
+)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="RIPPLE_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
@@ -31,6 +49,38 @@ class Settings(BaseSettings):
     tick_seconds: float = Field(default=60.0, ge=1.0, le=3600.0)
     default_timezone: str = "UTC"
     prompts_dir: Path | None = None
+    # The address people and platforms reach this server at, e.g. https://ripple.example.com
+    public_url: str | None = None
+
+    # Slack. Single workspace: bot token + signing secret. Many workspaces: client id,
+    # client secret + signing secret (OAuth). Socket Mode adds an app-level token.
+    slack_bot_token: SecretStr | None = Field(
+        default=None, validation_alias=_env("SLACK_BOT_TOKEN")
+    )
+    slack_signing_secret: SecretStr | None = Field(
+        default=None, validation_alias=_env("SLACK_SIGNING_SECRET")
+    )
+    slack_client_id: str | None = Field(default=None, validation_alias=_env("SLACK_CLIENT_ID"))
+    slack_client_secret: SecretStr | None = Field(
+        default=None, validation_alias=_env("SLACK_CLIENT_SECRET")
+    )
+    slack_app_token: SecretStr | None = Field(
+        default=None, validation_alias=_env("SLACK_APP_TOKEN")
+    )
+    slack_api_url: str = "https://slack.com/api/"
+
+    # Microsoft Teams (an Azure Bot registration). Without an app id the endpoint runs
+    # in local anonymous mode, for the Bot Framework Emulator and tests.
+    teams_app_id: str | None = None
+    teams_app_password: SecretStr | None = None
+    teams_tenant_id: str | None = None
+    # Teams app package (`ripple teams-package`). Raise the version for every new upload;
+    # the website, privacy and terms links shown in Teams default to public_url.
+    teams_package_version: str = "1.0.0"
+    teams_developer_name: str = "Ripple"
+    teams_website_url: str | None = None
+    teams_privacy_url: str | None = None
+    teams_terms_url: str | None = None
 
     @field_validator("log_level")
     @classmethod
@@ -55,6 +105,25 @@ class Settings(BaseSettings):
             raise ValueError(f"{value} is not a folder")
         return value
 
+    @model_validator(mode="after")
+    def _real_secrets_in_production(self) -> Settings:
+        if self.env is not Environment.PRODUCTION:
+            return self
+        secrets = {
+            "RIPPLE_SLACK_BOT_TOKEN": self.slack_bot_token,
+            "RIPPLE_SLACK_SIGNING_SECRET": self.slack_signing_secret,
+            "RIPPLE_SLACK_CLIENT_SECRET": self.slack_client_secret,
+            "RIPPLE_SLACK_APP_TOKEN": self.slack_app_token,
+            "RIPPLE_TEAMS_APP_PASSWORD": self.teams_app_password,
+        }
+        for name, secret in secrets.items():
+            if (
+                secret is not None
+                and secret.get_secret_value().strip().lower() in PLACEHOLDER_SECRETS
+            ):
+                raise ValueError(f"{name} is a placeholder; set the real secret in production")
+        return self
+
 
 def load_settings(**overrides: object) -> Settings:
     """Read and validate the settings, turning pydantic's report into one clear message."""
@@ -63,6 +132,13 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as exc:
         problems = []
         for error in exc.errors():
+            message = str(error["msg"]).removeprefix("Value error, ")
+            if not error["loc"]:  # a rule about several settings names them itself
+                problems.append(message)
+                continue
             name = "RIPPLE_" + "_".join(str(part) for part in error["loc"]).upper()
-            problems.append(f"{name}: {error['msg']} (got {error.get('input')!r})")
+            if any(word in name for word in ("TOKEN", "SECRET", "PASSWORD")):
+                problems.append(f"{name}: {message}")  # never echo a secret
+            else:
+                problems.append(f"{name}: {message} (got {error.get('input')!r})")
         raise SettingsError("Invalid settings:\n  " + "\n  ".join(problems)) from None

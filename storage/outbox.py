@@ -63,9 +63,15 @@ class SqlOutbox:
         return None if row is None else _message(row)
 
     async def claim_due(
-        self, *, now: datetime, platforms: frozenset[str], limit: int, lease_seconds: float
+        self,
+        *,
+        now: datetime,
+        platforms: frozenset[str],
+        limit: int,
+        lease_seconds: float,
+        recipients: frozenset[str] | None = None,
     ) -> list[OutboxMessage]:
-        if not platforms or limit <= 0:
+        if not platforms or limit <= 0 or recipients == frozenset():
             return []
         due = (
             select(_outbox.c.message_id)
@@ -77,6 +83,8 @@ class SqlOutbox:
             .order_by(_outbox.c.message_id)
             .limit(limit)
         )
+        if recipients is not None:
+            due = due.where(_outbox.c.recipient.in_(sorted(recipients)))
         if self._conn.dialect.name == "postgresql":
             due = due.with_for_update(skip_locked=True)
         # One UPDATE with the selection as a subquery claims atomically: SQLite takes its
@@ -113,12 +121,15 @@ class SqlOutbox:
             last_error=None,
         )
 
-    async def mark_retry(self, message_id: int, *, next_attempt_at: datetime, error: str) -> None:
+    async def mark_retry(
+        self, message_id: int, *, next_attempt_at: datetime, error: str, count_attempt: bool = True
+    ) -> None:
         await self._update(
             message_id,
             status=OutboxStatus.PENDING.value,
             next_attempt_at=next_attempt_at,
             last_error=error,
+            **({} if count_attempt else {"attempts": _outbox.c.attempts - 1}),
         )
 
     async def mark_failed(self, message_id: int, *, error: str, now: datetime) -> None:

@@ -148,3 +148,14 @@ class ProcessedEventRow(Base):
 
     event_id: Mapped[str] = mapped_column(key_type(), primary_key=True)
     recorded_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class AddressRow(Base):
+    """An adapter's routing document for a person or channel, opaque to everything else."""
+
+    __tablename__ = "addresses"
+
+    owner_id: Mapped[str] = mapped_column(key_type(), primary_key=True)
+    data: Mapped[str] = mapped_column(Text)
+    reachable: Mapped[bool] = mapped_column(Boolean)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())

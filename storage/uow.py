@@ -7,6 +7,7 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from storage.addresses import SqlAddresses
 from storage.channels import SqlChannels
 from storage.checkins import SqlCheckIns
 from storage.events import SqlEvents
@@ -33,6 +34,7 @@ class SqlUnitOfWork:
         self.checkins = SqlCheckIns(conn)
         self.outbox = SqlOutbox(conn)
         self.events = SqlEvents(conn)
+        self.addresses = SqlAddresses(conn)
 
     async def __aenter__(self) -> Self:
         self._bind(self._engine.connect())

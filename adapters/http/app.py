@@ -2,35 +2,64 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from typing import Protocol
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
 from adapters.scheduler import RippleClock
+from bot.ports import Sender
 from bot.ripple import Ripple
 
 RippleApp = FastAPI
 
 
-def create_app(*, ripple: Ripple, tick_seconds: float | None = 60.0) -> FastAPI:
+class Platform(Protocol):
+    """A chat platform's wiring: its sender, its routes, and what runs while the app runs."""
+
+    @property
+    def sender(self) -> Sender: ...
+
+    def mount(self, app: FastAPI, *, ripple: Ripple) -> None:
+        """Add the platform's routes, handing what arrives on them to ``ripple``."""
+        ...
+
+    async def start(self) -> None: ...
+    async def stop(self) -> None: ...
+
+
+def create_app(
+    *,
+    ripple: Ripple,
+    tick_seconds: float | None = 60.0,
+    platforms: Sequence[Platform] = (),
+) -> FastAPI:
     """The app; with ``tick_seconds`` None the scheduler is left off (tests tick by hand)."""
     clock = RippleClock(ripple=ripple, interval=tick_seconds) if tick_seconds else None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if clock is not None:
-            clock.start()
+        started: list[Platform] = []
         try:
+            for platform in platforms:
+                await platform.start()
+                started.append(platform)
+            if clock is not None:
+                clock.start()
             yield
         finally:
             if clock is not None:
                 await clock.stop()
+            for platform in reversed(started):
+                await platform.stop()
             await ripple.store.close()
 
     app = FastAPI(title="Ripple", lifespan=lifespan)
     app.state.ripple = ripple
+    for platform in platforms:
+        platform.mount(app, ripple=ripple)
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:

@@ -97,6 +97,7 @@ def render_withheld(
     locale = channel.config.locale
     return SummaryMessage(
         recipient=recipient,
+        locale=locale,
         idempotency_key=idempotency_key,
         title=catalog.message("digest.title", locale=locale, channel=channel.name, period=period),
         suppressed=True,
@@ -121,6 +122,7 @@ def render_digest(
     if not summary.revealed:
         return SummaryMessage(
             recipient=recipient,
+            locale=locale,
             idempotency_key=idempotency_key,
             title=title,
             suppressed=True,
@@ -155,6 +157,7 @@ def render_digest(
         )
     return SummaryMessage(
         recipient=recipient,
+        locale=locale,
         idempotency_key=idempotency_key,
         title=title,
         suppressed=False,
@@ -176,6 +179,7 @@ def nudge_message(
     """A nudge's pattern and suggested action, from ``nudge.<rule>.text`` and ``.action``."""
     return NudgeMessage(
         recipient=recipient,
+        locale=locale,
         idempotency_key=idempotency_key,
         rule=rule,
         text=catalog.message(f"nudge.{rule}.text", locale=locale, **params),

@@ -172,3 +172,22 @@ async def test_a_message_whose_recipient_erased_their_data_mid_send_is_dropped_q
     ).drain()
     assert report.failed == 1
     assert await statuses(store) == {}
+
+
+async def test_waiting_for_the_platforms_pace_never_uses_up_the_attempts():
+    store, clock = MemoryStore(), ManualClock(MONDAY)
+    paced = SendResult(outcome=SendOutcome.DEFERRED, retry_after=2, error="pacing")
+    sender = ScriptedSender(outcomes={"m1": [paced] * (MAX_ATTEMPTS * 3)})
+    await queue(store, text("m1"), text("m2"))
+    dispatcher = Dispatcher(store=store, senders={"console": sender}, clock=clock)
+    for _ in range(MAX_ATTEMPTS * 3):
+        report = await dispatcher.drain()
+        assert report.sent == 0  # m2 waits for m1: one person's messages stay in order
+        clock.advance(timedelta(seconds=1))
+        assert (await dispatcher.drain()).handled == 0  # not due before retry_after
+        clock.advance(timedelta(seconds=1))
+    assert (await dispatcher.drain()).sent == 2
+    assert [key for key, _ in sender.delivered] == ["m1", "m2"]
+    async with store.unit_of_work() as uow:
+        rows = await uow.outbox.list_for_recipient("console:a")
+    assert {row.idempotency_key: row.attempts for row in rows} == {"m1": 1, "m2": 1}
