@@ -32,7 +32,10 @@ async def register_channel(
     config: ChannelConfig | None = None,
     defaults: ChannelConfig | None = None,
 ) -> Channel:
-    """Create the channel with default (or given) settings, or refresh its name."""
+    """Create the channel with default (or given) settings, or refresh its name.
+
+    Registering means Ripple is in the channel, so a channel paused by an uninstall resumes.
+    """
     async with ctx.store.unit_of_work() as uow:
         channel = await uow.channels.get(channel_id)
         if channel is None:
@@ -40,7 +43,7 @@ async def register_channel(
                 channel_id=channel_id, name=name, config=config or defaults or ChannelConfig()
             )
         else:
-            channel = replace(channel, name=name, config=config or channel.config)
+            channel = replace(channel, name=name, config=config or channel.config, active=True)
         await uow.channels.save(channel)
         await uow.commit()
     return channel
@@ -114,6 +117,23 @@ async def configure_channel(
         await uow.commit()
     text = ctx.catalog.message("config.saved", locale=locale, channel=name)
     return ConfigResult(saved=True, message=text, channel=updated)
+
+
+async def set_channels_active(ctx: Context, *, prefix: str, active: bool) -> int:
+    """Turn check-ins on or off in every channel whose id starts with ``prefix``.
+
+    A workspace that uninstalled Ripple stays on record, silent, until it is installed again.
+    """
+    changed = 0
+    async with ctx.store.unit_of_work() as uow:
+        for channel in await uow.channels.list_all():
+            if channel.channel_id.startswith(prefix) and channel.active != active:
+                await uow.channels.save(replace(channel, active=active))
+                changed += 1
+        await uow.commit()
+    if changed:
+        logger.info("%s %d channel(s) under %s", "resumed" if active else "paused", changed, prefix)
+    return changed
 
 
 def may_configure(channel: Channel, *, actor_id: str, workspace_admin: bool) -> bool:

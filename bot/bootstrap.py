@@ -5,17 +5,18 @@ from __future__ import annotations
 import logging
 import tempfile
 import warnings
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from adapters.http.app import RippleApp, create_app
+from adapters.http.app import Platform, RippleApp, create_app
+from adapters.slack.platform import SlackConfig, SlackConfigError, SlackPlatform
 from bot.catalog import PromptError, YamlPromptCatalog
 from bot.clock import SystemClock
 from bot.model import ChannelConfig
 from bot.ports import Clock, PromptCatalog, Sender, Store
 from bot.ripple import Ripple
-from bot.settings import Environment, Settings
+from bot.settings import Environment, Settings, secret_value
 from prompts import PROMPTS_DIR
 from storage.migrate import upgrade_to_head
 from storage.store import SqlStore
@@ -92,6 +93,70 @@ async def scratch_ripple(
             await store.close()
 
 
-def build_app(settings: Settings, *, ripple: Ripple | None = None, tick: bool = True) -> RippleApp:
-    ripple = ripple or build_ripple(settings)
-    return create_app(ripple=ripple, tick_seconds=settings.tick_seconds if tick else None)
+def slack_config(settings: Settings, *, socket_mode: bool = False) -> SlackConfig | None:
+    """The Slack settings, or None when none are set (Ripple runs without Slack)."""
+    given = (
+        settings.slack_bot_token,
+        settings.slack_signing_secret,
+        settings.slack_client_id,
+        settings.slack_client_secret,
+        settings.slack_app_token,
+    )
+    if not any(given):
+        if socket_mode:
+            raise StartupError("--socket-mode needs the Slack settings (see the README)")
+        return None
+    config = SlackConfig(
+        signing_secret=secret_value(settings.slack_signing_secret) or "",
+        bot_token=secret_value(settings.slack_bot_token),
+        client_id=settings.slack_client_id,
+        client_secret=secret_value(settings.slack_client_secret),
+        app_token=secret_value(settings.slack_app_token),
+        api_url=settings.slack_api_url,
+        socket_mode=socket_mode,
+    )
+    try:
+        config.check()
+    except SlackConfigError as exc:
+        raise StartupError(f"Slack: {exc}") from exc
+    return config
+
+
+def build_platforms(
+    settings: Settings, *, store: Store, catalog: PromptCatalog, socket_mode: bool = False
+) -> list[Platform]:
+    """The chat platforms the settings turn on."""
+    platforms: list[Platform] = []
+    slack = slack_config(settings, socket_mode=socket_mode)
+    if slack is not None:
+        engine = store.engine if isinstance(store, SqlStore) else None
+        platforms.append(SlackPlatform(config=slack, catalog=catalog, engine=engine))
+        logger.info("Slack is on (%s)", slack.mode.value)
+    return platforms
+
+
+def senders_of(platforms: Sequence[Platform]) -> dict[str, Sender]:
+    return {platform.sender.platform: platform.sender for platform in platforms}
+
+
+def build_app(
+    settings: Settings,
+    *,
+    ripple: Ripple | None = None,
+    platforms: Sequence[Platform] | None = None,
+    tick: bool = True,
+    socket_mode: bool = False,
+) -> RippleApp:
+    """The web app; tests pass a Ripple built on fakes together with its platforms."""
+    if ripple is None:
+        store = SqlStore.from_url(database_url(settings))
+        if platforms is None:
+            platforms = build_platforms(
+                settings, store=store, catalog=load_catalog(settings), socket_mode=socket_mode
+            )
+        ripple = build_ripple(settings, store=store, senders=senders_of(platforms))
+    return create_app(
+        ripple=ripple,
+        tick_seconds=settings.tick_seconds if tick else None,
+        platforms=platforms or (),
+    )

@@ -34,6 +34,11 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the web app and the scheduler")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--socket-mode",
+        action="store_true",
+        help="take Slack's events over Socket Mode (needs RIPPLE_SLACK_APP_TOKEN), no public URL",
+    )
     teams = commands.add_parser("teams-package", help="build the app package to upload to Teams")
     teams.add_argument(
         "--out",
@@ -88,7 +93,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         return asyncio.run(_chat(settings, channel=args.channel, person=args.person))
     if args.command == "teams-package":
         return _teams_package(settings, out=args.out)
-    return _serve(settings, host=args.host, port=args.port)
+    return _serve(settings, host=args.host, port=args.port, socket_mode=args.socket_mode)
 
 
 async def _migrate(settings: Settings) -> int:
@@ -145,14 +150,15 @@ async def _chat(settings: Settings, *, channel: str, person: str) -> int:
     return 0
 
 
-def _serve(settings: Settings, *, host: str, port: int) -> int:
+def _serve(settings: Settings, *, host: str, port: int, socket_mode: bool = False) -> int:
     import uvicorn
 
     from bot.bootstrap import build_app
 
     if not asyncio.run(_ready_or_explain(settings)):
         return 1
-    uvicorn.run(build_app(settings), host=host, port=port, log_level=settings.log_level.lower())
+    app = build_app(settings, socket_mode=socket_mode)
+    uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower())
     return 0
 
 

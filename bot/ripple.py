@@ -107,6 +107,9 @@ class Ripple:
             channel, actor_id=actor_id, workspace_admin=actor_is_workspace_admin
         )
 
+    async def set_channels_active(self, *, prefix: str, active: bool) -> int:
+        return await admin.set_channels_active(self.context, prefix=prefix, active=active)
+
     async def setup_form(self, *, channel_id: str, locale: str = "en") -> SetupForm:
         return await admin.setup_form_for(self.context, channel_id=channel_id, locale=locale)
 

@@ -125,6 +125,13 @@ class Settings(BaseSettings):
         return self
 
 
+def secret_value(secret: SecretStr | None) -> str | None:
+    """The secret's text, or None when it is unset or blank."""
+    if secret is None:
+        return None
+    return secret.get_secret_value().strip() or None
+
+
 def load_settings(**overrides: object) -> Settings:
     """Read and validate the settings, turning pydantic's report into one clear message."""
     try:

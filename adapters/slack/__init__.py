@@ -1,0 +1,1 @@
+"""Ripple on Slack."""

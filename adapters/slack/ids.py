@@ -1,0 +1,35 @@
+"""Ripple's ids for Slack people and channels: ``slack:<team>:<user or channel>``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+PLATFORM = "slack"
+
+
+@dataclass(frozen=True, kw_only=True)
+class SlackRef:
+    team_id: str
+    local_id: str  # a user id (U…/W…) or a conversation id (C…/G…/D…)
+
+    @property
+    def ripple_id(self) -> str:
+        return f"{PLATFORM}:{self.team_id}:{self.local_id}"
+
+
+def ripple_id(*, team_id: str, local_id: str) -> str:
+    return SlackRef(team_id=team_id, local_id=local_id).ripple_id
+
+
+def parse_ref(ref: str) -> SlackRef:
+    """The team and Slack id inside a Ripple id; ValueError for anything else."""
+    platform, _, rest = ref.partition(":")
+    team_id, _, local_id = rest.partition(":")
+    if platform != PLATFORM or not team_id or not local_id:
+        raise ValueError(f"{ref!r} is not a Slack id")
+    return SlackRef(team_id=team_id, local_id=local_id)
+
+
+def team_prefix(team_id: str) -> str:
+    """The start of every Ripple id in one workspace."""
+    return f"{PLATFORM}:{team_id}:"
