@@ -107,6 +107,13 @@ class Ripple:
             channel, actor_id=actor_id, workspace_admin=actor_is_workspace_admin
         )
 
+    async def config_for_round(self, *, round_id: str) -> ChannelConfig | None:
+        """The settings of the channel a round belongs to (None if either is gone)."""
+        async with self.store.unit_of_work() as uow:
+            round_ = await uow.rounds.get(round_id)
+            channel = await uow.channels.get(round_.channel_id) if round_ else None
+        return channel.config if channel else None
+
     async def set_channels_active(self, *, prefix: str, active: bool) -> int:
         return await admin.set_channels_active(self.context, prefix=prefix, active=active)
 

@@ -30,11 +30,13 @@ async def answer(world: SlackWorld, user: str, label: str) -> None:
     assert response.status_code == 200
     await world.eventually(
         lambda: (
-            world.latest_message(user).ts,
-            world.latest_message(user).updated,
-            len(world.slack.messages(user)),
-        )
-        != state,
+            (
+                world.latest_message(user).ts,
+                world.latest_message(user).updated,
+                len(world.slack.messages(user)),
+            )
+            != state
+        ),
         what=f"{user}'s message to change after {label!r}",
     )
 

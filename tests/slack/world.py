@@ -1,8 +1,8 @@
 """Ripple's server with Slack on, over real HTTP, against the fake Slack Web API.
 
-    async with slack_world(tmp_path) as world:
-        await world.command("checkin", user="U0001")
-        await world.press("U0001", "Yes, let's go")
+async with slack_world(tmp_path) as world:
+    await world.command("checkin", user="U0001")
+    await world.press("U0001", "Yes, let's go")
 """
 
 from __future__ import annotations
@@ -106,9 +106,7 @@ class SlackWorld:
                         chosen = {**element, "selected_option": option}
                         return {**chosen, "block_id": block.get("block_id")}, message
         labels = [
-            e.get("text", {}).get("text")
-            for b in message.blocks
-            for e in b.get("elements") or []
+            e.get("text", {}).get("text") for b in message.blocks for e in b.get("elements") or []
         ]
         raise AssertionError(f"no {label!r} on {user}'s latest message; it has {labels}")
 
@@ -183,7 +181,11 @@ class SlackWorld:
         users = [f"U{i:04d}" for i in range(1, members + 1)]
         for user in users:
             self.slack.add_user(
-                self.team_id, user, real_name=f"Person {user}", tz="Europe/Berlin", locale="en-US",
+                self.team_id,
+                user,
+                real_name=f"Person {user}",
+                tz="Europe/Berlin",
+                locale="en-US",
                 is_admin=user in admins,
             )
         self.slack.add_channel(self.team_id, CHANNEL, name="design", members=[*users, "U0BOT"])
