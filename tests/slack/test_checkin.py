@@ -8,7 +8,7 @@ from adapters.slack.blocks import blocks_text
 from bot.model import CheckInState
 from bot.testing import STANDARD_ANSWERS
 from tests.console import StoredCheckIn, stored_checkin
-from tests.slack.world import CHANNEL, MONDAY_0930, SlackWorld, slack_world
+from tests.slack.world import MONDAY_0930, SlackWorld, slack_world
 
 SAM = "U0001"
 SAM_ID = f"slack:T0001:{SAM}"

@@ -156,18 +156,19 @@ class SlackWorld:
     # Waiting for the work Ripple does after acknowledging
 
     async def eventually(self, check: Callable[[], bool], *, what: str) -> None:
-        async with asyncio.timeout(WAIT_SECONDS):
-            while not check():
-                await asyncio.sleep(0.02)
-        assert check(), what
+        """Wait for work Ripple does after acknowledging a request (ack first, work after)."""
+
+        async def holds() -> bool:
+            return check()
+
+        await self.until_stored(holds, what=what)
 
     async def until_stored(self, check: Callable[[], Awaitable[bool]], *, what: str) -> None:
-        try:
-            async with asyncio.timeout(WAIT_SECONDS):
-                while not await check():
-                    await asyncio.sleep(0.05)
-        except TimeoutError:
-            raise AssertionError(f"timed out waiting for: {what}") from None
+        deadline = asyncio.get_running_loop().time() + WAIT_SECONDS
+        while not await check():
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError(f"timed out waiting for: {what}")
+            await asyncio.sleep(0.02)
 
     async def messages_settle(self, user: str, *, count: int) -> list[Message]:
         await self.eventually(
