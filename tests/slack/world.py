@@ -220,7 +220,7 @@ async def slack_world(
     tmp_path: Path,
     *,
     oauth: bool = False,
-    pacer: SlackPacer | None = None,
+    pacer: Callable[[ManualClock], SlackPacer] | None = None,
     bot_token: str | None = None,
 ) -> AsyncIterator[SlackWorld]:
     """Ripple serving Slack on a real port, on a fresh SQLite database and a manual clock."""
@@ -249,7 +249,7 @@ async def slack_world(
             config=config,
             catalog=load_catalog(settings),
             engine=store.engine,
-            pacer=pacer or SlackPacer(),
+            pacer=pacer(clock) if pacer else SlackPacer(),
         )
         ripple = build_ripple(settings, store=store, clock=clock, senders=senders_of([platform]))
         app = build_app(settings, ripple=ripple, platforms=[platform], tick=False)
