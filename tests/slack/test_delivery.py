@@ -94,9 +94,14 @@ async def test_a_token_revoked_mid_round_stops_the_workspace_cleanly(tmp_path: P
 
 @pytest.mark.parametrize(
     "order",
-    [("event_app_uninstalled", "event_tokens_revoked"), ("event_tokens_revoked", "event_app_uninstalled")],
+    [
+        ("event_app_uninstalled", "event_tokens_revoked"),
+        ("event_tokens_revoked", "event_app_uninstalled"),
+    ],
 )
-async def test_uninstalling_in_either_order_stops_the_workspace(tmp_path: Path, order: tuple[str, str]):
+async def test_uninstalling_in_either_order_stops_the_workspace(
+    tmp_path: Path, order: tuple[str, str]
+):
     async with slack_world(tmp_path) as world:
         await world.add_team(members=6)
         for fixture in order:
