@@ -97,18 +97,30 @@ class SlackWorld:
     def find_element(self, user: str, label: str) -> tuple[dict[str, Any], Message]:
         """The button (or select option) labelled ``label`` on the user's latest message."""
         message = self.latest_message(user)
-        for block in message.blocks:
-            for element in block.get("elements") or []:
-                if element.get("type") == "button" and element["text"]["text"] == label:
-                    return {**element, "block_id": block.get("block_id")}, message
-                for option in element.get("options") or []:
-                    if option["text"]["text"] == label:
-                        chosen = {**element, "selected_option": option}
-                        return {**chosen, "block_id": block.get("block_id")}, message
-        labels = [
-            e.get("text", {}).get("text") for b in message.blocks for e in b.get("elements") or []
+        return element_labelled(message.blocks, label), message
+
+    def action_payload_from_view(
+        self, user: str, view: dict[str, Any] | None, label: str
+    ) -> dict[str, Any]:
+        """A tap on the button labelled ``label`` in a view (the App Home tab)."""
+        assert view is not None, "no view to tap on"
+        element = element_labelled(view["blocks"], label)
+        payload = payloads.load("block_actions", team_id=self.team_id, user_id=user)
+        payload["container"] = {"type": "view", "view_id": "VHOME0001"}
+        payload.pop("message", None)
+        payload.pop("channel", None)
+        payload["view"] = {"id": "VHOME0001", "type": "home", "blocks": view["blocks"]}
+        payload["actions"] = [
+            {
+                "action_id": element["action_id"],
+                "block_id": element["block_id"],
+                "type": element["type"],
+                "value": element.get("value"),
+                "text": element["text"],
+                "action_ts": payload["actions"][0]["action_ts"],
+            }
         ]
-        raise AssertionError(f"no {label!r} on {user}'s latest message; it has {labels}")
+        return payload
 
     def action_payload(self, user: str, label: str) -> dict[str, Any]:
         element, message = self.find_element(user, label)
@@ -203,6 +215,19 @@ class SlackWorld:
         async with self.store.unit_of_work() as uow:
             members = await uow.channels.members(f"slack:{self.team_id}:{CHANNEL}")
         return len(members) >= count
+
+
+def element_labelled(blocks: list[dict[str, Any]], label: str) -> dict[str, Any]:
+    """The button (or select, with that option chosen) labelled ``label`` in ``blocks``."""
+    for block in blocks:
+        for element in block.get("elements") or []:
+            if element.get("type") == "button" and element["text"]["text"] == label:
+                return {**element, "block_id": block.get("block_id")}
+            for option in element.get("options") or []:
+                if option["text"]["text"] == label:
+                    return {**element, "selected_option": option, "block_id": block.get("block_id")}
+    labels = [e.get("text", {}).get("text") for b in blocks for e in b.get("elements") or []]
+    raise AssertionError(f"no {label!r} here; there is {labels}")
 
 
 def slack_settings(db: Path, api_url: str, **overrides: Any) -> Settings:
