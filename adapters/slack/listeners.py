@@ -25,6 +25,16 @@ logger = logging.getLogger(__name__)
 
 Body = dict[str, Any]
 
+# The Events API subscriptions Ripple listens to, as the app manifest names them.
+EVENTS = (
+    "app_home_opened",
+    "app_uninstalled",
+    "member_joined_channel",
+    "member_left_channel",
+    "message.im",
+    "tokens_revoked",
+)
+
 
 @dataclass
 class SlackListeners:
@@ -43,12 +53,18 @@ class SlackListeners:
         app.action(actions.COMMAND_PATTERN)(self.on_home_button)
         app.view(actions.NOTE_VIEW)(self.on_note)
         app.view(actions.SETUP_VIEW)(self.on_setup)
-        app.event("app_home_opened")(self.on_home_opened)
-        app.event("member_joined_channel")(self.on_member_joined)
-        app.event("member_left_channel")(self.on_member_left)
-        app.event("message")(self.on_message)
-        app.event("app_uninstalled")(self.on_uninstalled)
-        app.event("tokens_revoked")(self.on_tokens_revoked)
+        handlers = {
+            "app_home_opened": self.on_home_opened,
+            "app_uninstalled": self.on_uninstalled,
+            "member_joined_channel": self.on_member_joined,
+            "member_left_channel": self.on_member_left,
+            "message.im": self.on_message,
+            "tokens_revoked": self.on_tokens_revoked,
+        }
+        assert set(handlers) == set(EVENTS)
+        for name, handler in handlers.items():
+            # Slack delivers message.im as a "message" event with channel_type "im".
+            app.event(name.split(".")[0])(handler)
 
     # Slash command and direct messages
 
