@@ -17,6 +17,7 @@ from slack_bolt.oauth.async_callback_options import (
 )
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_bolt.response import BoltResponse
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
@@ -91,6 +92,10 @@ class SlackConfig:
             )
         if self.socket_mode and not self.app_token:
             raise SlackConfigError("Socket Mode needs RIPPLE_SLACK_APP_TOKEN (xapp-…)")
+        if self.socket_mode and not str(self.app_token).startswith("xapp-"):
+            raise SlackConfigError(
+                "RIPPLE_SLACK_APP_TOKEN must be an app-level token (xapp-…), not a bot token"
+            )
         if self.socket_mode and self.client_id:
             raise SlackConfigError("Socket Mode runs with one workspace's RIPPLE_SLACK_BOT_TOKEN")
         if not self.api_url.endswith("/"):
@@ -211,9 +216,20 @@ class SlackPlatform:
             await self._resume_single_workspace()
         if self.config.socket_mode:
             assert self.config.app_token is not None
+            await self._check_app_token(self.config.app_token)
             self._socket = AsyncSocketModeHandler(self.app, self.config.app_token)
             await self._socket.connect_async()  # type: ignore[no-untyped-call]
             logger.info("Slack Socket Mode connected")
+
+    async def _check_app_token(self, token: str) -> None:
+        """Slack's socket client retries a refused token forever; refuse to start instead."""
+        try:
+            await self.app.client.apps_connections_open(app_token=token)
+        except SlackApiError as exc:
+            error = exc.response.get("error") or f"HTTP {exc.response.status_code}"
+            raise SlackConfigError(
+                f"Slack refused RIPPLE_SLACK_APP_TOKEN for Socket Mode ({error})"
+            ) from None
 
     async def _resume_single_workspace(self) -> None:
         """A working token means the workspace's channels check in (again)."""

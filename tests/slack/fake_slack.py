@@ -21,6 +21,13 @@ from tests.slack.fake_slack_faults import (
     error_answer,
 )
 from tests.slack.fake_slack_methods import METHODS, TOKENLESS_METHODS
+from tests.slack.fake_slack_socket import (
+    CONNECTIONS_OPEN,
+    SOCKET_PATH,
+    WAIT_SECONDS,
+    SocketModeServer,
+    make_app_token,
+)
 from tests.slack.fake_slack_state import (
     Channel,
     Message,
@@ -36,7 +43,16 @@ from tests.slack.fake_slack_state import (
     make_bot_token,
 )
 
-__all__ = ["Call", "FakeSlack", "Message", "User", "View", "Workspace", "make_bot_token"]
+__all__ = [
+    "Call",
+    "FakeSlack",
+    "Message",
+    "User",
+    "View",
+    "Workspace",
+    "make_app_token",
+    "make_bot_token",
+]
 
 DEFAULT_CLIENT_ID = "1111111111.2222222222222"
 DEFAULT_CLIENT_SECRET = "dummy-client-secret"
@@ -67,6 +83,7 @@ class FakeSlack:
         self.client_id, self.client_secret = client_id, client_secret
         self.state = SlackState(client_id=client_id, client_secret=client_secret)
         self.faults = FaultPlan()
+        self.sockets = SocketModeServer(self.state)
         self.port = 0
         self._calls: list[Call] = []
         self._responses: list[tuple[str, dict[str, Any]]] = []
@@ -80,6 +97,7 @@ class FakeSlack:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._handle_api)
         app.router.add_post("/{kind:actions|commands}/{rest:.+}", self._handle_response_url)
+        self.sockets.install(app)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", 0).start()
@@ -195,6 +213,12 @@ class FakeSlack:
         )
         return token
 
+    def add_app_token(self, token: str | None = None) -> str:
+        """Accept an app-level token (``xapp-…``) at apps.connections.open; returns it."""
+        token = token or make_app_token()
+        self.sockets.app_tokens.add(token)
+        return token
+
     def revoke(self, token: str) -> None:
         """Calls with ``token`` answer ``token_revoked`` from now on."""
         self.state.tokens.pop(token, None)
@@ -266,6 +290,34 @@ class FakeSlack:
     def clear_faults(self) -> None:
         self.faults.clear()
 
+    # -- Socket Mode -----------------------------------------------------------------------
+
+    async def socket_send(
+        self, payload_type: str, payload: dict[str, Any], *, accepts_response_payload: bool = False
+    ) -> str:
+        """Push an envelope (``events_api``, ``slash_commands`` or ``interactive``) to the app.
+
+        It goes out on the newest open Socket Mode connection, waiting for one to open if
+        none is yet; returns the envelope id to pass to ``socket_ack``.
+        """
+        return await self.sockets.send(
+            payload_type, payload, accepts_response_payload=accepts_response_payload
+        )
+
+    async def socket_ack(
+        self,
+        envelope_id: str,
+        *,
+        timeout: float = WAIT_SECONDS,  # noqa: ASYNC109 - a missing ack fails, never hangs
+    ) -> dict[str, Any]:
+        """The app's first ack of an envelope, ``{"envelope_id", "payload"?}``, once it arrives."""
+        return await self.sockets.ack(envelope_id, wait_seconds=timeout)
+
+    @property
+    def socket_connections(self) -> int:
+        """How many Socket Mode websockets are open now; ``sockets.connections`` has them all."""
+        return self.sockets.open_count
+
     # -- what happened ---------------------------------------------------------------------
 
     def calls(self, method: str | None = None) -> list[Call]:
@@ -299,12 +351,15 @@ class FakeSlack:
     # -- serving ---------------------------------------------------------------------------
 
     def _answer(self, method: str, params: Params, token: str | None) -> Answer:
-        if method not in METHODS:
+        if method not in METHODS and method != CONNECTIONS_OPEN:
             return error_answer("unknown_method")
         fault = self.faults.next_fault(method)
         if fault is not None:
             return fault.answer()
         try:
+            if method == CONNECTIONS_OPEN:  # the one method that takes an app-level token
+                socket_url = f"ws://127.0.0.1:{self.port}{SOCKET_PATH}"
+                return 200, self.sockets.connections_open(token, socket_url=socket_url), {}
             team = None if method in TOKENLESS_METHODS else self.state.authenticate(token)
             if team is not None and (error := self.faults.recipient_error(method, params)):
                 return error_answer(error)

@@ -247,8 +247,12 @@ async def slack_world(
     oauth: bool = False,
     pacer: Callable[[ManualClock], SlackPacer] | None = None,
     bot_token: str | None = None,
+    socket_mode: bool = False,
 ) -> AsyncIterator[SlackWorld]:
-    """Ripple serving Slack on a real port, on a fresh SQLite database and a manual clock."""
+    """Ripple serving Slack on a real port, on a fresh SQLite database and a manual clock.
+
+    With ``socket_mode`` Ripple also connects to the fake over Socket Mode, with an app token.
+    """
     async with FakeSlack() as slack:
         clock = ManualClock(MONDAY_0930 - timedelta(minutes=30))
         if oauth:
@@ -269,6 +273,8 @@ async def slack_world(
             client_id=slack.client_id if oauth else None,
             client_secret=slack.client_secret if oauth else None,
             api_url=slack.api_url,
+            app_token=slack.add_app_token() if socket_mode else None,
+            socket_mode=socket_mode,
         )
         platform = SlackPlatform(
             config=config,
