@@ -107,6 +107,15 @@ class Ripple:
             channel, actor_id=actor_id, workspace_admin=actor_is_workspace_admin
         )
 
+    async def locale_for(self, *, person: Person | None, channel_id: str | None = None) -> str:
+        """The language to speak to ``person``: theirs if Ripple has it, else the channel's."""
+        async with self.store.unit_of_work() as uow:
+            known = await uow.people.get(person.person_id) if person else None
+            channel = await uow.channels.get(channel_id) if channel_id else None
+        if person is not None and person.locale is None and known is not None:
+            person = known
+        return self.context.locale_for(person, channel)
+
     async def config_for_round(self, *, round_id: str) -> ChannelConfig | None:
         """The settings of the channel a round belongs to (None if either is gone)."""
         async with self.store.unit_of_work() as uow:

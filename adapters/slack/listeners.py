@@ -73,7 +73,8 @@ class SlackListeners:
     ) -> None:
         team_id, user_id = str(command["team_id"]), str(command["user_id"])
         user = await self.directory.user(client, team_id=team_id, user_id=user_id)
-        locale = self._locale(user)
+        channel = str(command.get("channel_id") or "")
+        locale = await self._locale(user, channel=ripple_id(team_id=team_id, local_id=channel))
         word = parse_command(str(command.get("text") or ""))
         if word is None or word == "help" or user is None:
             await ack(text=self._say("slack.help", locale))
@@ -131,7 +132,7 @@ class SlackListeners:
                 round_id=tap.round_id,
                 share=tap.value == "shared",
                 catalog=self.catalog,
-                locale=self._locale(user),
+                locale=await self._locale(user),
                 comment_threshold=config.comment_threshold,
             )
             await client.views_open(trigger_id=str(body["trigger_id"]), view=view)
@@ -196,7 +197,7 @@ class SlackListeners:
         if user is None:
             await ack()
             return
-        locale = self._locale(user)
+        locale = await self._locale(user)
         result = await self.ripple.apply_setup(
             actor_id=user.person.person_id,
             channel_id=setup.channel_id,
@@ -283,14 +284,14 @@ class SlackListeners:
         user: SlackUser,
         channel_id: str,
     ) -> None:
-        locale = self._locale(user)
-        if not channel_id or channel_id.startswith("D"):
+        ref = ripple_id(team_id=user.team_id, local_id=channel_id) if channel_id else None
+        locale = await self._locale(user, channel=ref)
+        if ref is None or channel_id.startswith("D"):
             await ack(text=self._say("slack.setup_in_channel", locale))
             return
         self.directory.forget(team_id=user.team_id, user_id=user.user_id)
         fresh = await self.directory.user(client, team_id=user.team_id, user_id=user.user_id)
         admin = fresh is not None and fresh.is_workspace_admin
-        ref = ripple_id(team_id=user.team_id, local_id=channel_id)
         known = await self.ripple.may_configure(
             actor_id=user.person.person_id, channel_id=ref, actor_is_workspace_admin=admin
         )
@@ -358,10 +359,11 @@ class SlackListeners:
         view = home_view(home, catalog=self.catalog, locale=home.locale)
         await client.views_publish(user_id=user.user_id, view=view)
 
-    def _locale(self, user: SlackUser | None) -> str:
-        raw = (user.locale if user else None) or "en"
-        language = raw.replace("_", "-").split("-")[0].lower()
-        return language if language in self.catalog.locales() else "en"
+    async def _locale(self, user: SlackUser | None, *, channel: str | None = None) -> str:
+        """The person's Slack language if Ripple speaks it, else the channel's, else English."""
+        return await self.ripple.locale_for(
+            person=user.person if user else None, channel_id=channel
+        )
 
     def _say(self, key: str, locale: str, **params: object) -> str:
         return self.catalog.message(key, locale=locale, **params)
