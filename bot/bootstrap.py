@@ -11,6 +11,7 @@ from pathlib import Path
 
 from adapters.http.app import Platform, RippleApp, create_app
 from adapters.slack.platform import SlackConfig, SlackConfigError, SlackPlatform
+from adapters.teams.platform import build_teams_platform
 from bot.catalog import PromptError, YamlPromptCatalog
 from bot.clock import SystemClock
 from bot.model import ChannelConfig
@@ -132,7 +133,28 @@ def build_platforms(
         engine = store.engine if isinstance(store, SqlStore) else None
         platforms.append(SlackPlatform(config=slack, catalog=catalog, engine=engine))
         logger.info("Slack is on (%s)", slack.mode.value)
+    teams = teams_platform(settings)
+    if teams is not None:
+        platforms.append(teams)
     return platforms
+
+
+def teams_platform(settings: Settings) -> Platform | None:
+    """Teams with the Azure Bot's credentials; without them, anonymous mode in development.
+
+    Anonymous mode trusts every request, so a production server never runs it.
+    """
+    if not settings.teams_app_id and settings.env is Environment.PRODUCTION:
+        logger.info("Teams is off (RIPPLE_TEAMS_APP_ID is not set)")
+        return None
+    try:
+        return build_teams_platform(
+            app_id=settings.teams_app_id,
+            app_password=secret_value(settings.teams_app_password),
+            tenant_id=settings.teams_tenant_id,
+        )
+    except ValueError as exc:
+        raise StartupError(f"Teams: {exc}") from exc
 
 
 def senders_of(platforms: Sequence[Platform]) -> dict[str, Sender]:

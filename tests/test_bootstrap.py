@@ -28,3 +28,66 @@ async def test_production_on_sqlite_is_warned_about(caplog: pytest.LogCaptureFix
     ripple = build_ripple(settings)
     await ripple.store.close()
     assert "production on SQLite" in caplog.text
+
+
+def routes_of(settings: Settings) -> set[str]:
+    from bot.bootstrap import build_app
+
+    app = build_app(settings, tick=False)
+    return {getattr(route, "path", "") for route in app.routes}
+
+
+def test_settings_decide_which_platforms_are_on(tmp_path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.chdir(tmp_path)
+    db = f"sqlite:///{tmp_path}/r.db"
+    nothing = routes_of(Settings(env="production", database_url=db))
+    assert "/slack/events" not in nothing
+    assert "/api/messages" not in nothing  # no anonymous Teams endpoint in production
+
+    local = routes_of(Settings(database_url=db))
+    assert "/api/messages" in local  # development: Teams in local anonymous mode
+
+    slack = routes_of(
+        Settings(database_url=db, slack_bot_token="xoxb-1-2-abc", slack_signing_secret="s3cr3t")
+    )
+    assert "/slack/events" in slack
+    assert "/slack/install" not in slack
+    oauth = routes_of(
+        Settings(
+            database_url=db,
+            slack_client_id="1.2",
+            slack_client_secret="c3cr3t",
+            slack_signing_secret="s3cr3t",
+        )
+    )
+    assert {"/slack/events", "/slack/install", "/slack/oauth_redirect"} <= oauth
+    teams = routes_of(
+        Settings(
+            env="production",
+            database_url=db,
+            teams_app_id="8f3e8a61-2b1c-4a8e-9d3f-6a1b2c3d4e5f",
+            teams_app_password="not-a-real-secret",
+            teams_tenant_id="72f988bf-86f1-41af-91ab-2d7cd011db47",
+        )
+    )
+    assert "/api/messages" in teams
+
+
+@pytest.mark.parametrize(
+    ("overrides", "named"),
+    [
+        ({"slack_bot_token": "xoxb-1-2-abc"}, "RIPPLE_SLACK_SIGNING_SECRET"),
+        ({"slack_signing_secret": "s3cr3t"}, "RIPPLE_SLACK_BOT_TOKEN"),
+        (
+            {"slack_client_id": "1.2", "slack_signing_secret": "s3cr3t"},
+            "RIPPLE_SLACK_CLIENT_SECRET",
+        ),
+        ({"teams_app_id": "8f3e8a61-2b1c-4a8e-9d3f-6a1b2c3d4e5f"}, "Teams"),
+    ],
+)
+def test_half_configured_platforms_stop_start_up_with_a_clear_message(
+    tmp_path, monkeypatch: pytest.MonkeyPatch, overrides: dict[str, str], named: str
+):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(StartupError, match=named):
+        routes_of(Settings(database_url=f"sqlite:///{tmp_path}/r.db", **overrides))

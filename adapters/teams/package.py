@@ -154,6 +154,13 @@ def teams_manifest(
         ],
         "permissions": ["identity", "messageTeamMembers"],
         "validDomains": [host],
+        # Who may save a channel's settings: Ripple asks Graph whether they own the team.
+        "webApplicationInfo": {"id": app_id, "resource": f"api://{host}/{app_id}"},
+        "authorization": {
+            "permissions": {
+                "resourceSpecific": [{"name": "TeamMember.Read.Group", "type": "Application"}]
+            }
+        },
     }
 
 

@@ -146,7 +146,7 @@ async def test_only_admins_may_save_and_a_refusal_changes_nothing(ripple: Ripple
     assert not refused.saved
     assert (
         refused.message
-        == "Only Ripple admins for #design can change its settings. Nothing was changed."
+        == "Only admins of the workspace or team, and the Ripple admins of #design, can change its settings. Nothing was changed."
     )
     assert await ripple.setup_form(channel_id=CHANNEL) == before
     assert not await ripple.may_configure(

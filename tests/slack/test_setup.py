@@ -99,7 +99,7 @@ async def test_anyone_else_is_refused_and_nothing_changes(tmp_path: Path):
         response = await world.command("setup", user=MEMBER)
         assert response.status_code == 200
         assert response.text == (
-            "Only Ripple admins for #design can change its settings. Nothing was changed."
+            "Only admins of the workspace or team, and the Ripple admins of #design, can change its settings. Nothing was changed."
         )
         await asyncio.sleep(0.3)
         assert world.slack.modals() == []
@@ -110,7 +110,7 @@ async def test_anyone_else_is_refused_and_nothing_changes(tmp_path: Path):
         assert response.status_code == 200
         answer = response.json()
         assert answer["response_action"] == "errors"
-        assert "Only Ripple admins" in next(iter(answer["errors"].values()))
+        assert "the Ripple admins of" in next(iter(answer["errors"].values()))
         assert await config(world) == before
 
 

@@ -93,6 +93,11 @@ def test_the_manifest_describes_ripples_bot_and_its_commands(built: Built) -> No
         assert len(command["title"]) <= 32
         assert 0 < len(command["description"]) <= 128
     assert manifest["validDomains"] == ["ripple.example.com"]
+    # Saving a channel's settings checks team ownership through Graph.
+    assert manifest["authorization"]["permissions"]["resourceSpecific"] == [
+        {"name": "TeamMember.Read.Group", "type": "Application"}
+    ]
+    assert manifest["webApplicationInfo"]["id"] == manifest["bots"][0]["botId"]
     assert manifest["icons"] == {"color": "color.png", "outline": "outline.png"}
     assert manifest["developer"]["websiteUrl"] == PUBLIC_URL
     assert "not a crisis service" in manifest["description"]["full"]

@@ -1,0 +1,136 @@
+"""The Agents SDK agent: each Teams activity becomes core events, answered within the turn."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from microsoft_agents.activity import Activity, ActivityTypes, InvokeResponse
+from microsoft_agents.hosting.core import TurnContext
+
+from adapters.teams.background import Replies
+from adapters.teams.cards import CARD_CONTENT_TYPE, render
+from adapters.teams.channel import ChannelCommands
+from adapters.teams.install import Installs
+from adapters.teams.references import Addresses, route_to_sender
+from adapters.teams.setup_card import SETUP
+from adapters.teams.translate import (
+    ADAPTIVE_CARD_ACTION,
+    Author,
+    card_data,
+    card_event,
+    command_event,
+)
+from bot.events import InboundEvent
+from bot.outgoing import Outgoing
+from bot.ripple import Ripple
+
+logger = logging.getLogger(__name__)
+
+MESSAGE_RESPONSE = "application/vnd.microsoft.activity.message"
+
+
+class RippleAgent:
+    """Handles one activity per turn; replies travel through the outbox after the turn."""
+
+    def __init__(
+        self,
+        *,
+        ripple: Ripple,
+        addresses: Addresses,
+        installs: Installs,
+        channel: ChannelCommands,
+        replies: Replies,
+    ) -> None:
+        self._ripple = ripple
+        self._addresses = addresses
+        self._installs = installs
+        self._channel = channel
+        self._replies = replies
+
+    async def on_turn(self, context: TurnContext) -> None:
+        activity = context.activity
+        now = self._ripple.clock.now()
+        if activity.type == ActivityTypes.message:
+            await self._message(context)
+        elif activity.type == ActivityTypes.invoke and activity.name == ADAPTIVE_CARD_ACTION:
+            await self._card_action(context)
+        elif activity.type == ActivityTypes.conversation_update:
+            await self._installs.conversation_update(activity, now=now)
+        elif activity.type == ActivityTypes.installation_update:
+            await self._installs.installation_update(activity, now=now)
+        else:
+            logger.debug("ignoring a %s activity", activity.type)
+
+    async def _message(self, context: TurnContext) -> None:
+        activity = context.activity
+        now = self._ripple.clock.now()
+        data = card_data(activity)
+        if _in_channel(activity):
+            if data is not None and data.get("ripple") == SETUP:
+                outcome = await self._channel.save(activity, data)
+                await context.send_activity(outcome.message)
+            else:
+                await self._channel.message(context, now=now)
+            return
+        await self._remember_sender(activity)
+        event = card_event(activity, data, now=now) if data is not None else None
+        if event is None:
+            event = command_event(activity, now=now)
+        await self._handle(event)
+
+    async def _card_action(self, context: TurnContext) -> None:
+        """A tap on Action.Execute: handle it, then answer with the card that replaces it."""
+        activity = context.activity
+        now = self._ripple.clock.now()
+        data = card_data(activity)
+        if data is not None and data.get("ripple") == SETUP:
+            outcome = await self._channel.save(activity, data)
+            await _respond(context, card=outcome.card)
+            return
+        if not _in_channel(activity):
+            await self._remember_sender(activity)
+        event = card_event(activity, data, now=now) if data is not None else None
+        queued = await self._handle(event) if event is not None else []
+        update = next(
+            (
+                m
+                for m in queued
+                if m.recipient == Author.of(activity).person_id
+                and m.thread_key is not None
+                and not m.new_message
+            ),
+            None,
+        )
+        card = None if update is None else render(update, catalog=self._ripple.context.catalog)
+        await _respond(context, card=card)
+
+    async def _handle(self, event: InboundEvent) -> list[Outgoing]:
+        queued = await self._ripple.handle(event)
+        self._replies.deliver(event.person_id)
+        return queued
+
+    async def _remember_sender(self, activity: Activity) -> None:
+        sender = Author.of(activity)
+        await self._addresses.remember(
+            sender.person_id, route_to_sender(activity), now=self._ripple.clock.now()
+        )
+
+
+def _in_channel(activity: Activity) -> bool:
+    return bool(activity.conversation) and activity.conversation.conversation_type in (
+        "channel",
+        "groupChat",
+    )
+
+
+async def _respond(context: TurnContext, *, card: dict[str, Any] | None) -> None:
+    """Answer an Action.Execute: the new card for this person, or a plain acknowledgement."""
+    body: dict[str, Any] = (
+        {"statusCode": 200, "type": CARD_CONTENT_TYPE, "value": card}
+        if card is not None
+        else {"statusCode": 200, "type": MESSAGE_RESPONSE, "value": ""}
+    )
+    await context.send_activity(
+        Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=200, body=body))
+    )

@@ -1,0 +1,169 @@
+"""Ripple in a team channel: `@Ripple setup`, its settings card, and who may save it."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from aiohttp import ClientError
+from microsoft_agents.activity import Activity
+from microsoft_agents.hosting.core import TurnContext
+
+from adapters.teams.cards import Card, card_activity
+from adapters.teams.connector import ConnectorClients
+from adapters.teams.ids import (
+    channel_conversation_id,
+    channel_id,
+    conversation_type,
+    team_info,
+    tenant_of,
+)
+from adapters.teams.install import Installs
+from adapters.teams.owners import TeamOwners
+from adapters.teams.setup_card import setup_card, setup_values
+from adapters.teams.translate import Author, command_word
+from bot.ripple import Ripple
+
+logger = logging.getLogger(__name__)
+
+SETUP_WORD = "setup"
+LOOKUP_SECONDS = 5.0  # lookups inside a turn must leave room in Teams' 15 seconds
+
+
+@dataclass(frozen=True, kw_only=True)
+class SetupOutcome:
+    """What saving the settings card came to: the core's answer and the card to show now."""
+
+    saved: bool
+    message: str
+    card: Card
+
+
+class ChannelCommands:
+    """Answers @mentions in a channel and saves the settings card for owners and admins."""
+
+    def __init__(
+        self,
+        *,
+        ripple: Ripple,
+        installs: Installs,
+        clients: ConnectorClients,
+        owners: TeamOwners,
+    ) -> None:
+        self._ripple = ripple
+        self._installs = installs
+        self._clients = clients
+        self._owners = owners
+        self._team_groups: dict[str, str] = {}
+
+    def _say(self, key: str, activity: Activity, **params: object) -> str:
+        return self._ripple.context.catalog.message(key, locale=activity.locale or "en", **params)
+
+    async def message(self, context: TurnContext, *, now: datetime) -> None:
+        """A message in a channel: the setup word posts the card; anything else, a short help."""
+        activity = context.activity
+        if command_word(activity) != SETUP_WORD or conversation_type(activity) != "channel":
+            await context.send_activity(self._say("teams.channel_help", activity))
+            return
+        ref = await self._installs.register_channel(activity, now=now)
+        author = Author.of(activity)
+        allowed = await self._ripple.may_configure(
+            actor_id=author.person_id,
+            channel_id=ref,
+            actor_is_workspace_admin=await self._owns_team(activity),
+        )
+        if not allowed:
+            channel = await self._channel_name(ref)
+            await context.send_activity(self._say("config.refused", activity, channel=channel))
+            return
+        card = await self._card(ref, activity)
+        await context.send_activity(
+            card_activity(card, summary=self._say("teams.setup_posted", activity))
+        )
+
+    async def save(self, activity: Activity, data: Mapping[str, Any]) -> SetupOutcome:
+        """Save a submitted card if the core allows it; the card shows the outcome on top."""
+        tenant = tenant_of(activity)
+        ref = data.get("channel")
+        if not isinstance(ref, str) or not ref.startswith(f"teams:{tenant}:"):
+            ref = channel_id(tenant_id=tenant, conversation_id=channel_conversation_id(activity))
+        author = Author.of(activity)
+        locale = activity.locale or "en"
+        form = await self._ripple.setup_form(channel_id=ref, locale=locale)
+        result = await self._ripple.apply_setup(
+            actor_id=author.person_id,
+            channel_id=ref,
+            values=setup_values(data, form=form, tenant_id=tenant),
+            actor_is_workspace_admin=await self._owns_team(activity),
+            locale=locale,
+        )
+        logger.info("settings of %s by %s: saved=%s", ref, author.person_id, result.saved)
+        card = await self._card(ref, activity, notice=result.message, problem=not result.saved)
+        return SetupOutcome(saved=result.saved, message=result.message, card=card)
+
+    async def _card(
+        self, ref: str, activity: Activity, *, notice: str | None = None, problem: bool = False
+    ) -> Card:
+        form = await self._ripple.setup_form(channel_id=ref, locale=activity.locale or "en")
+        chosen = {
+            p
+            for f in form.fields
+            if f.kind == "people"
+            for p in f.value
+            if isinstance(f.value, tuple)
+        }
+        names: dict[str, str] = {}
+        async with self._ripple.store.unit_of_work() as uow:
+            for pid in sorted(chosen):
+                person = await uow.people.get(pid)
+                if person is not None and person.display_name:
+                    names[pid] = person.display_name
+        return setup_card(
+            form,
+            channel_id=ref,
+            tenant_id=tenant_of(activity),
+            names=names,
+            notice=notice,
+            notice_is_problem=problem,
+        )
+
+    async def _channel_name(self, ref: str) -> str:
+        async with self._ripple.store.unit_of_work() as uow:
+            channel = await uow.channels.get(ref)
+        return channel.name if channel else ref
+
+    async def _owns_team(self, activity: Activity) -> bool:
+        """Whether the sender owns the team this channel belongs to (asked of Graph)."""
+        account = activity.from_property
+        team_id = team_info(activity).get("id")
+        if account is None or not account.aad_object_id or not team_id:
+            return False
+        group = await self._team_group(activity, str(team_id))
+        if group is None:
+            return False
+        return await self._owners.is_owner(
+            tenant_id=tenant_of(activity), team_group_id=group, user_object_id=account.aad_object_id
+        )
+
+    async def _team_group(self, activity: Activity, team_id: str) -> str | None:
+        """The team's Microsoft 365 group id: from the activity, else asked of Teams once."""
+        group = team_info(activity).get("aadGroupId") or self._team_groups.get(team_id)
+        if group:
+            return str(group)
+        assert activity.service_url is not None
+        try:
+            async with (
+                asyncio.timeout(LOOKUP_SECONDS),
+                self._clients.open(activity.service_url) as client,
+            ):
+                details = await client.fetch_team_details(team_id)
+        except (ClientError, TimeoutError) as exc:
+            logger.warning("could not read the details of team %s: %s", team_id, exc)
+            return None
+        if details.aad_group_id:
+            self._team_groups[team_id] = details.aad_group_id
+        return details.aad_group_id

@@ -1,0 +1,210 @@
+"""Installs, uninstalls and roster changes: who Ripple can reach, and who is in which channel."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+
+from aiohttp import ClientError
+from microsoft_agents.activity import Activity, ChannelAccount
+
+from adapters.teams.background import Background
+from adapters.teams.connector import ConnectorClients
+from adapters.teams.ids import (
+    channel_conversation_id,
+    channel_data,
+    channel_id,
+    channel_name,
+    conversation_type,
+    is_bot,
+    person_id,
+    team_id_of,
+    tenant_of,
+)
+from adapters.teams.limits import SendLimiter
+from adapters.teams.references import Addresses, route_to_member, route_to_sender
+from adapters.teams.roster import roster
+from bot.events import EventKind, InboundEvent
+from bot.model import Person
+from bot.ripple import Ripple
+
+logger = logging.getLogger(__name__)
+
+ADDED = ("add", "add-upgrade")
+REMOVED = ("remove", "remove-upgrade")
+RENAMED = ("channelRenamed", "teamRenamed")
+UNNAMED_CHANNEL = "Teams channel"  # until an install or rename tells Ripple the name
+LOOKUP_SECONDS = 5.0  # lookups inside a turn must leave room in Teams' 15 seconds
+
+
+class Installs:
+    """Keeps Ripple's addresses and channel memberships in step with Teams."""
+
+    def __init__(
+        self,
+        *,
+        ripple: Ripple,
+        addresses: Addresses,
+        clients: ConnectorClients,
+        limiter: SendLimiter,
+        sleep: Callable[[float], Awaitable[None]],
+        background: Background,
+    ) -> None:
+        self._ripple = ripple
+        self._addresses = addresses
+        self._clients = clients
+        self._limiter = limiter
+        self._sleep = sleep
+        self._background = background
+        self._syncing: set[str] = set()
+
+    async def installation_update(self, activity: Activity, *, now: datetime) -> None:
+        action = (activity.action or "").lower()
+        if action in ADDED:
+            await self._installed(activity, now=now)
+        elif action in REMOVED:
+            await self._uninstalled(activity, now=now)
+
+    async def conversation_update(self, activity: Activity, *, now: datetime) -> None:
+        bot_id = activity.recipient.id if activity.recipient else None
+        added = activity.members_added or []
+        removed = activity.members_removed or []
+        if any(member.id == bot_id for member in added):
+            await self._installed(activity, now=now)
+        if any(member.id == bot_id for member in removed):
+            await self._uninstalled(activity, now=now)
+        if conversation_type(activity) != "channel":
+            return
+        if channel_data(activity).get("eventType") in RENAMED:
+            await self._renamed(activity)
+        people_added = [m for m in added if m.id != bot_id and not is_bot(m)]
+        people_removed = [m for m in removed if m.id != bot_id and not is_bot(m)]
+        if people_added or people_removed:
+            await self._members_changed(activity, people_added, people_removed, now=now)
+
+    async def register_channel(self, activity: Activity, *, now: datetime) -> str:
+        """Make this team channel a Ripple channel (once), keep its address, sync its roster."""
+        tenant = tenant_of(activity)
+        ref = channel_id(tenant_id=tenant, conversation_id=channel_conversation_id(activity))
+        name = channel_name(activity)
+        if name is None:
+            async with self._ripple.store.unit_of_work() as uow:
+                known = await uow.channels.get(ref)
+            name = known.name if known is not None else await self._look_up_name(activity)
+        await self._ripple.register_channel(channel_id=ref, name=name)
+        route = route_to_sender(activity)
+        await self._addresses.remember(ref, route, now=now)
+        if ref not in self._syncing:
+            self._syncing.add(ref)
+            self._background.spawn(self._sync(ref, activity), name=f"roster of {ref}")
+        return ref
+
+    async def _renamed(self, activity: Activity) -> None:
+        """Keep a Ripple channel's name as Teams shows it (General goes by the team's name)."""
+        ref = channel_id(
+            tenant_id=tenant_of(activity), conversation_id=channel_conversation_id(activity)
+        )
+        name = channel_name(activity)
+        async with self._ripple.store.unit_of_work() as uow:
+            known = await uow.channels.get(ref)
+        if known is not None and name and name != known.name:
+            await self._ripple.register_channel(channel_id=ref, name=name)
+
+    async def _look_up_name(self, activity: Activity) -> str:
+        """Ask Teams for the channel's name (or, for General, the team's): messages lack it."""
+        team = team_id_of(activity)
+        conversation = channel_conversation_id(activity)
+        assert activity.service_url is not None
+        try:
+            async with (
+                asyncio.timeout(LOOKUP_SECONDS),
+                self._clients.open(activity.service_url) as client,
+            ):
+                channels = await client.fetch_channel_list(team)
+                details = await client.fetch_team_details(team)
+        except (ClientError, TimeoutError) as exc:
+            logger.warning("could not read the name of %s: %s", conversation, exc)
+            return UNNAMED_CHANNEL
+        named = next((c.name for c in channels if c.id == conversation and c.name), None)
+        return named or details.name or UNNAMED_CHANNEL
+
+    async def _installed(self, activity: Activity, *, now: datetime) -> None:
+        if conversation_type(activity) == "channel":
+            await self.register_channel(activity, now=now)
+            return
+        if activity.from_property is not None:
+            person = person_id(tenant_id=tenant_of(activity), account=activity.from_property)
+            await self._addresses.remember(person, route_to_sender(activity), now=now)
+
+    async def _uninstalled(self, activity: Activity, *, now: datetime) -> None:
+        tenant = tenant_of(activity)
+        if conversation_type(activity) != "channel":
+            if activity.from_property is not None:
+                person = person_id(tenant_id=tenant, account=activity.from_property)
+                await self._addresses.mark_unreachable(person, now=now)
+            return
+        team = team_id_of(activity)
+        for ref in await self._addresses.team_channels(tenant_id=tenant, team_id=team):
+            await self._addresses.mark_unreachable(ref, now=now)
+            # The team's channels stop checking in until Ripple is installed again.
+            await self._ripple.set_channels_active(prefix=ref, active=False)
+
+    async def _members_changed(
+        self,
+        activity: Activity,
+        added: list[ChannelAccount],
+        removed: list[ChannelAccount],
+        *,
+        now: datetime,
+    ) -> None:
+        tenant = tenant_of(activity)
+        channels = await self._addresses.team_channels(
+            tenant_id=tenant, team_id=team_id_of(activity)
+        )
+        routes = {
+            person_id(tenant_id=tenant, account=m): route_to_member(activity, m) for m in added
+        }
+        await self._addresses.remember_many(routes, now=now)
+        stamp = f"teams:{activity.conversation.id if activity.conversation else ''}:{activity.id}"
+        for kind, members in ((EventKind.MEMBER_JOINED, added), (EventKind.MEMBER_LEFT, removed)):
+            for member in members:
+                person = person_id(tenant_id=tenant, account=member)
+                for ref in channels:
+                    await self._ripple.handle(
+                        InboundEvent(
+                            kind=kind,
+                            person_id=person,
+                            channel_id=ref,
+                            occurred_at=now,
+                            display_name=member.name,
+                            event_id=f"{stamp}:{kind.value}:{person}:{ref}"
+                            if activity.id
+                            else None,
+                        )
+                    )
+
+    async def _sync(self, ref: str, activity: Activity) -> None:
+        """Make the channel's members exactly the people in its Teams roster."""
+        tenant = tenant_of(activity)
+        conversation = channel_conversation_id(activity)
+        assert activity.service_url is not None
+        try:
+            async with self._clients.open(activity.service_url) as client:
+                members = await roster(
+                    client, conversation, tenant_id=tenant, limiter=self._limiter, sleep=self._sleep
+                )
+            people = [
+                Person(person_id=person_id(tenant_id=tenant, account=m), display_name=m.name or "")
+                for m in members
+            ]
+            routes = {
+                p.person_id: route_to_member(activity, m)
+                for p, m in zip(people, members, strict=True)
+            }
+            await self._addresses.remember_many(routes, now=self._ripple.clock.now())
+            joined, left = await self._ripple.sync_members(channel_id=ref, people=people)
+            logger.info("synced %s from its roster: %d joined, %d left", ref, joined, left)
+        finally:
+            self._syncing.discard(ref)
