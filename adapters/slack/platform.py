@@ -26,6 +26,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.slack.directory import Directory
+from adapters.slack.events import SlackEvents
 from adapters.slack.ids import team_prefix
 from adapters.slack.listeners import SlackListeners
 from adapters.slack.pacing import SlackPacer
@@ -190,12 +191,13 @@ class SlackPlatform:
 
     def mount(self, app: FastAPI, *, ripple: Ripple) -> None:
         self._ripple = ripple
-        SlackListeners(
-            ripple=ripple,
-            catalog=self.catalog,
-            directory=self.directory,
-            workspaces=self.workspaces,
-        ).register(self.app)
+        for listeners in (SlackListeners, SlackEvents):
+            listeners(
+                ripple=ripple,
+                catalog=self.catalog,
+                directory=self.directory,
+                workspaces=self.workspaces,
+            ).register(self.app)
         handler = AsyncSlackRequestHandler(self.app)
 
         async def slack_events(request: Request) -> Response:

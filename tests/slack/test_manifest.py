@@ -7,7 +7,7 @@ from pathlib import Path
 import yaml
 
 import adapters.slack
-from adapters.slack.listeners import EVENTS
+from adapters.slack.events import EVENTS
 from adapters.slack.platform import BOT_SCOPES
 
 MANIFEST = Path(adapters.slack.__file__).parent / "manifest.yml"
