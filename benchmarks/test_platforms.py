@@ -12,6 +12,7 @@ from adapters.slack.blocks import message_payload
 from adapters.slack.pacing import SlackPacer
 from adapters.slack.sender import SlackSender
 from adapters.slack.workspaces import SingleWorkspace
+from adapters.teams.cards import to_activity
 from bot.catalog import YamlPromptCatalog
 from bot.outgoing import QuestionMessage
 from bot.ports import SendOutcome
@@ -43,6 +44,12 @@ def test_rendering_a_question_as_block_kit(benchmark: Any) -> None:
     message = question("slack:T0001:U0001")
     payload = benchmark(message_payload, message, catalog=CATALOG)
     assert len(payload["blocks"]) >= 2
+
+
+def test_rendering_a_question_as_an_adaptive_card(benchmark: Any) -> None:
+    message = question("teams:tenant:00000000-0000-0000-0000-000000000001")
+    activity = benchmark(to_activity, message, catalog=CATALOG)
+    assert activity.attachments
 
 
 def test_sending_100_slack_messages_to_a_local_fake(
