@@ -51,6 +51,4 @@ async def test_the_manager_gets_the_weekly_digest_and_a_collective_nudge(tmp_pat
         await world.eventually(
             lambda: len(world.slack.messages(MANAGER)) > before, what="the summary on request"
         )
-        assert "Check-in summary for #design" in blocks_text(
-            world.latest_message(MANAGER).blocks
-        )
+        assert "Check-in summary for #design" in blocks_text(world.latest_message(MANAGER).blocks)
