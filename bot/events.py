@@ -58,6 +58,21 @@ class InboundEvent:
     extra: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
 
+# What a person can type to Ripple, on any platform: each word is the event it sends.
+COMMAND_EVENTS: dict[str, EventKind] = {
+    kind.value: kind
+    for kind in (
+        EventKind.CHECKIN,
+        EventKind.PAUSE,
+        EventKind.RESUME,
+        EventKind.HISTORY,
+        EventKind.EXPORT,
+        EventKind.FORGET,
+        EventKind.SUMMARY,
+        EventKind.HELP,
+    )
+}
+
 # What a tap on a question's choice means, by the question's ``action``.
 ACTION_EVENTS: dict[str, EventKind] = {
     "capacity": EventKind.CAPACITY,

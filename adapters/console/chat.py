@@ -7,24 +7,11 @@ from collections.abc import Callable
 from adapters.console.render import render
 from adapters.console.sender import ConsoleSender
 from bot import rhythm
-from bot.events import ACTION_EVENTS, EventKind, InboundEvent
+from bot.events import ACTION_EVENTS, COMMAND_EVENTS, EventKind, InboundEvent
 from bot.model import Person
 from bot.outgoing import QuestionMessage
 from bot.ripple import Ripple
 
-COMMANDS = {
-    kind.value: kind
-    for kind in (
-        EventKind.CHECKIN,
-        EventKind.PAUSE,
-        EventKind.RESUME,
-        EventKind.HISTORY,
-        EventKind.EXPORT,
-        EventKind.FORGET,
-        EventKind.SUMMARY,
-        EventKind.HELP,
-    )
-}
 QUIT = {"quit", "exit", "q"}
 
 
@@ -89,8 +76,8 @@ class ConsoleChat:
 
     async def interpret(self, line: str) -> None:
         word = line.lower()
-        if word in COMMANDS:
-            await self.send(COMMANDS[word])
+        if word in COMMAND_EVENTS:
+            await self.send(COMMAND_EVENTS[word])
             return
         question = self.last_question
         if question is None:

@@ -2,19 +2,9 @@
 
 from __future__ import annotations
 
-from bot.events import EventKind
+from bot.events import COMMAND_EVENTS
 
-COMMAND_WORDS: dict[str, EventKind] = {
-    "checkin": EventKind.CHECKIN,
-    "pause": EventKind.PAUSE,
-    "resume": EventKind.RESUME,
-    "history": EventKind.HISTORY,
-    "export": EventKind.EXPORT,
-    "forget": EventKind.FORGET,
-    "summary": EventKind.SUMMARY,
-    "help": EventKind.HELP,
-}
-WORDS = frozenset({*COMMAND_WORDS, "setup"})
+WORDS = frozenset({*COMMAND_EVENTS, "setup"})
 # Spellings people reach for; each means the command it points to.
 ALIASES = {"check-in": "checkin", "check": "checkin", "stop": "pause", "start": "resume"}
 

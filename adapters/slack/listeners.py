@@ -10,12 +10,12 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import actions
-from adapters.slack.commands import COMMAND_WORDS, parse_command
+from adapters.slack.commands import parse_command
 from adapters.slack.directory import SlackUser
 from adapters.slack.ids import ripple_id
 from adapters.slack.modals import errors_response, note_modal, read_note, read_setup, setup_modal
 from adapters.slack.translator import Body, SlackTranslator
-from bot.events import ACTION_EVENTS, EventKind
+from bot.events import ACTION_EVENTS, COMMAND_EVENTS, EventKind
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ class SlackListeners(SlackTranslator):
             return
         await ack(text=self.say("slack.sent_to_dm", locale))
         await self.person_event(
-            COMMAND_WORDS[word],
+            COMMAND_EVENTS[word],
             user=user,
             event_id=f"slack:command:{command.get('trigger_id')}",
             channel_id=ripple_id(team_id=team_id, local_id=channel_id) if channel_id else None,
@@ -70,7 +70,7 @@ class SlackListeners(SlackTranslator):
         if user is None or not user.is_human:
             return
         word = parse_command(str(event.get("text") or ""))
-        kind = COMMAND_WORDS.get(word or "", EventKind.HELP)
+        kind = COMMAND_EVENTS.get(word or "", EventKind.HELP)
         await self.person_event(
             kind,
             user=user,
@@ -122,10 +122,10 @@ class SlackListeners(SlackTranslator):
         user = await self.actor(client, body)
         action: Mapping[str, Any] = (body.get("actions") or [{}])[0]
         word = str(action.get("value") or "")
-        if user is None or word not in COMMAND_WORDS:
+        if user is None or word not in COMMAND_EVENTS:
             return
         await self.person_event(
-            COMMAND_WORDS[word],
+            COMMAND_EVENTS[word],
             user=user,
             event_id=f"slack:action:{user.user_id}:{action.get('action_ts')}",
         )

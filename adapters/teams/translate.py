@@ -11,21 +11,8 @@ from microsoft_agents.activity import Activity
 
 from adapters.teams.cards import NOTE_INPUT, SNOOZE_DATE_INPUT, SNOOZE_TIME_INPUT
 from adapters.teams.ids import person_id, tenant_of
-from bot.events import ACTION_EVENTS, EventKind, InboundEvent
+from bot.events import ACTION_EVENTS, COMMAND_EVENTS, EventKind, InboundEvent
 
-COMMANDS: dict[str, EventKind] = {
-    kind.value: kind
-    for kind in (
-        EventKind.CHECKIN,
-        EventKind.PAUSE,
-        EventKind.RESUME,
-        EventKind.HISTORY,
-        EventKind.EXPORT,
-        EventKind.FORGET,
-        EventKind.SUMMARY,
-        EventKind.HELP,
-    )
-}
 ADAPTIVE_CARD_ACTION = "adaptiveCard/action"
 
 
@@ -76,7 +63,7 @@ def command_word(activity: Activity) -> str:
 
 def command_event(activity: Activity, *, now: datetime) -> InboundEvent:
     """A command typed in personal chat; anything Ripple doesn't know gets the help card."""
-    kind = COMMANDS.get(command_word(activity), EventKind.HELP)
+    kind = COMMAND_EVENTS.get(command_word(activity), EventKind.HELP)
     return Author.of(activity).event(kind, now=now)
 
 
