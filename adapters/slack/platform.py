@@ -202,7 +202,11 @@ class SlackPlatform:
 
         async def slack_events(request: Request) -> Response:
             """Events, interactivity and the /ripple command, each signed by Slack."""
-            return await handler.handle(request)
+            try:
+                return await handler.handle(request)
+            except ValueError as exc:  # a body that isn't the JSON or form Slack sends
+                logger.warning("refused a malformed Slack request: %s", exc)
+                return Response("malformed Slack request", status_code=400)
 
         app.add_api_route("/slack/events", slack_events, methods=["POST"], include_in_schema=False)
         if self.config.mode is SlackMode.OAUTH:

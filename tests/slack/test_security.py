@@ -128,3 +128,34 @@ async def test_a_button_pressed_twice_counts_once_and_posts_once(tmp_path: Path)
             world.slack.calls("chat.postMessage")
         )
         assert calls_after - calls_before == 1
+
+
+async def test_malformed_signed_payloads_are_refused_or_ignored_and_change_nothing(
+    tmp_path: Path,
+):
+    async with slack_world(tmp_path) as world:
+        await open_round(world)
+        before = await stored_events(world)
+
+        broken = await world.post("{not json", content_type=JSON)
+        assert broken.status_code in (400, 404)  # Bolt refuses it; never a 500
+
+        payload = world.action_payload(SAM, "Yes, let's go")
+        payload["actions"][0]["value"] = '["capacity", "someone-elses-round", null, "now"'
+        assert (await world.interact(payload)).status_code == 200
+        payload["actions"][0]["value"] = '["drop-table", null, null, "x"]'
+        assert (await world.interact(payload)).status_code == 200
+        await asyncio.sleep(0.3)
+        async with world.store.unit_of_work() as uow:
+            (checkin,) = await uow.checkins.list_for_person(SAM_ID)
+        assert checkin.state is CheckInState.ASKED
+        assert await stored_events(world) == before
+
+
+async def test_someone_slack_does_not_know_gets_the_help_and_nothing_is_stored(tmp_path: Path):
+    async with slack_world(tmp_path) as world:
+        response = await world.command("checkin", user="U0GHOST")
+        assert response.status_code == 200
+        assert response.text.startswith("Ripple asks once a week")
+        async with world.store.unit_of_work() as uow:
+            assert await uow.people.get("slack:T0001:U0GHOST") is None
