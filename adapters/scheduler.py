@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot.rhythm import TickReport
 from bot.ripple import Ripple
 
 logger = logging.getLogger(__name__)
@@ -40,7 +41,7 @@ class RippleClock:
         except Exception:
             logger.exception("scheduler tick failed; retrying on the next tick")
             return
-        if report.opened or report.asked or report.reminded or report.closed or report.digests:
+        if report != TickReport():
             logger.info("tick: %s; delivery: %s", report, drained)
 
     def start(self) -> None:

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.context import Context
+from bot.erasure import is_forgotten
 from bot.members import join_open_round
 from bot.model import Channel, ChannelConfig, ConfigError, Person
 from bot.setup_form import FormError, FormValue, SetupForm, read_setup, setup_form
@@ -52,12 +53,15 @@ async def register_channel(
 async def sync_members(
     ctx: Context, *, channel_id: str, people: Iterable[Person], now: datetime
 ) -> tuple[int, int]:
-    """Make the channel's members exactly ``people``; returns (joined, left)."""
-    wanted = {p.person_id: p for p in people}
+    """Make the channel's members exactly ``people``; returns (joined, left).
+
+    People who erased their data are left out until they come back themselves.
+    """
     async with ctx.store.unit_of_work() as uow:
         channel = await uow.channels.get(channel_id)
         if channel is None:
             raise LookupError(f"unknown channel {channel_id}")
+        wanted = {p.person_id: p for p in people if not await is_forgotten(uow, p.person_id)}
         current = await uow.channels.members(channel_id)
         for person in wanted.values():
             known = await uow.people.get(person.person_id)

@@ -7,6 +7,7 @@ import tempfile
 import warnings
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 
 from adapters.http.app import Platform, RippleApp, create_app
@@ -16,6 +17,7 @@ from bot.catalog import PromptError, YamlPromptCatalog
 from bot.clock import SystemClock
 from bot.model import ChannelConfig
 from bot.ports import Clock, PromptCatalog, Sender, Store
+from bot.redaction import install_redaction
 from bot.ripple import Ripple
 from bot.settings import Environment, Settings, secret_value
 from prompts import PROMPTS_DIR
@@ -34,6 +36,7 @@ def configure_logging(settings: Settings) -> None:
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    install_redaction()
     logging.captureWarnings(True)
     warnings.simplefilter("default")
 
@@ -72,6 +75,7 @@ def build_ripple(
         clock=clock or SystemClock(),
         senders=senders,
         channel_defaults=ChannelConfig(timezone=settings.default_timezone),
+        retention=timedelta(days=settings.retention_days),
     )
 
 

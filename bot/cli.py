@@ -1,4 +1,4 @@
-"""The `ripple` command: demo, chat, migrate, serve and teams-package."""
+"""The `ripple` command: demo, chat, migrate, serve, purge and teams-package."""
 
 from __future__ import annotations
 
@@ -31,6 +31,13 @@ def _parser() -> argparse.ArgumentParser:
     chat.add_argument("--channel", required=True, help="channel name, e.g. design")
     chat.add_argument("--as", dest="person", required=True, help="your name, e.g. sam")
     commands.add_parser("migrate", help="create or upgrade the database schema")
+    purge = commands.add_parser(
+        "purge",
+        help="delete what is older than RIPPLE_RETENTION_DAYS (the scheduler does this too)",
+    )
+    purge.add_argument(
+        "--dry-run", action="store_true", help="only count what would be deleted; change nothing"
+    )
     serve = commands.add_parser("serve", help="run the web app and the scheduler")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
@@ -91,6 +98,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         return asyncio.run(_migrate(settings))
     if args.command == "chat":
         return asyncio.run(_chat(settings, channel=args.channel, person=args.person))
+    if args.command == "purge":
+        return asyncio.run(_purge(settings, dry_run=args.dry_run))
     if args.command == "teams-package":
         return _teams_package(settings, out=args.out)
     return _serve(settings, host=args.host, port=args.port, socket_mode=args.socket_mode)
@@ -108,6 +117,26 @@ async def _migrate(settings: Settings) -> int:
         print(f"ripple: {exc}", file=sys.stderr)
         return 1
     print(f"Database at {mask_password(url)} is up to date.")
+    return 0
+
+
+async def _purge(settings: Settings, *, dry_run: bool) -> int:
+    from bot.bootstrap import build_ripple
+
+    if not await _ready_or_explain(settings):
+        return 1
+    ripple = build_ripple(settings)
+    try:
+        report = await ripple.purge(dry_run=dry_run)
+    finally:
+        await ripple.store.close()
+    days = settings.retention_days
+    heading = (
+        f"Would delete, as older than {days} days:"
+        if dry_run
+        else f"Deleted, as older than {days} days:"
+    )
+    print("\n".join([heading, *(f"  {line}" for line in report.lines())]))
     return 0
 
 
@@ -158,7 +187,9 @@ def _serve(settings: Settings, *, host: str, port: int, socket_mode: bool = Fals
     if not asyncio.run(_ready_or_explain(settings)):
         return 1
     app = build_app(settings, socket_mode=socket_mode)
-    uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower())
+    # No log config of uvicorn's own: its records go through Ripple's handlers, which keep
+    # request contents out of the logs.
+    uvicorn.run(app, host=host, port=port, log_config=None, log_level=settings.log_level.lower())
     return 0
 
 

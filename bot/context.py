@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from bot.model import Channel, Person
-from bot.ports import Clock, PromptCatalog, Store
+from bot.ports import Clock, Noise, PromptCatalog, Store
+
+DEFAULT_RETENTION = timedelta(days=180)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -13,6 +16,8 @@ class Context:
     store: Store
     catalog: PromptCatalog
     clock: Clock
+    noise: Noise
+    retention: timedelta = DEFAULT_RETENTION  # how long raw answers and notes are kept
 
     def locale_for(self, person: Person | None, channel: Channel | None) -> str:
         """The person's language if Ripple speaks it, else the channel's, else English."""

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from bot.compose import SNOOZE_OPTIONS, Speaker
 from bot.events import Capacity, EventKind, InboundEvent
-from bot.insights import preview_buckets
+from bot.insights.render import preview_buckets
 from bot.model import CheckIn, CheckInState, Round, freeze
 from bot.outgoing import Outgoing
 from bot.questions import QuestionSet
@@ -245,18 +245,21 @@ def _finished(turn: Turn, checkin: CheckIn, *, opening: str, key: str) -> Step:
 
 def _preview_lines(turn: Turn, checkin: CheckIn) -> list[str]:
     """What the manager will see, told before anything is shared."""
-    say, config = turn.speaker, turn.speaker.channel.config
-    if turn.participants < config.k:
-        return [say.say("preview.small_channel", k=config.k)]
+    say = turn.speaker
+    terms = turn.round_.terms.strictest(say.channel.config)
+    if turn.participants < terms.k:
+        return [say.say("preview.small_channel", k=terms.k)]
     lines = [say.say("preview.totals")]
     if checkin.state is CheckInState.RESTED:
         lines.append(say.say("preview.rest"))
     elif checkin.answers:
         buckets = preview_buckets(answers=checkin.answers, catalog=say.catalog, locale=say.locale)
         lines.append(say.say("preview.buckets", buckets=buckets))
-    lines.append(say.say("preview.threshold", k=config.k))
+    lines.append(say.say("preview.threshold", k=terms.k))
+    if terms.epsilon is not None:
+        lines.append(say.say("preview.noise"))
     if checkin.note and checkin.note_shared:
-        lines.append(say.say("preview.note_shared", threshold=config.comment_threshold))
+        lines.append(say.say("preview.note_shared", threshold=terms.comment_threshold))
     elif checkin.note:
         lines.append(say.say("preview.note_private"))
     return lines

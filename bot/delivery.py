@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.oneway import tombstone_mark
 from bot.ports import Clock, OutboxMessage, Sender, SendOutcome, SendResult, Store
 
 logger = logging.getLogger(__name__)
@@ -105,17 +107,32 @@ class Dispatcher:
         try:
             return await sender.send(row.payload, replaces=replaces)
         except Exception as exc:  # a sender bug or network fault must not lose the message
-            logger.exception("sending %s failed", row.idempotency_key)
+            logger.exception("sending outbox message %s failed", row.message_id)
             return SendResult(outcome=SendOutcome.RETRY, error=f"{type(exc).__name__}: {exc}")
 
     async def _record(self, row: OutboxMessage, result: SendResult) -> tuple[str, datetime | None]:
         """Keep the outcome; returns how it counts and, for a retry, when it is due again."""
         try:
-            return await self._record_outcome(row, result)
+            outcome, retry_at = await self._record_outcome(row, result)
         except KeyError:
             # The recipient erased their data while this message was on its way.
-            logger.info("outbox row of %s is gone; nothing to record", row.idempotency_key)
+            logger.info("outbox message %s is gone; nothing to record", row.message_id)
             return "failed", None
+        if retry_at is None and (row.payload.ephemeral or row.payload.farewell):
+            await self._forget_settled(row)
+        return outcome, retry_at
+
+    async def _forget_settled(self, row: OutboxMessage) -> None:
+        """Drop a settled message that carried personal data, and after a farewell, the address."""
+        assert row.message_id is not None
+        async with self._store.unit_of_work() as uow:
+            with contextlib.suppress(KeyError):
+                await uow.outbox.delete(row.message_id)
+            if row.payload.farewell and await uow.tombstones.contains(
+                tombstone_mark(row.recipient)
+            ):
+                await uow.addresses.delete(row.recipient)
+            await uow.commit()
 
     async def _record_outcome(
         self, row: OutboxMessage, result: SendResult
@@ -140,7 +157,9 @@ class Dispatcher:
             await self._retry(row, at=at, error=result.error or "retry")
             return "retried", at
         error = result.error or result.outcome.value
-        logger.warning("giving up on %s: %s", row.idempotency_key, error)
+        logger.warning(
+            "giving up on outbox message %s (%s): %s", row.message_id, row.platform, error
+        )
         async with self._store.unit_of_work() as uow:
             await uow.outbox.mark_failed(row.message_id, error=error, now=now)
             await uow.commit()
@@ -156,7 +175,7 @@ class Dispatcher:
                     row.message_id, next_attempt_at=at, error=error, count_attempt=count_attempt
                 )
             except KeyError:
-                logger.info("outbox row of %s is gone; not retrying", row.idempotency_key)
+                logger.info("outbox message %s is gone; not retrying", row.message_id)
                 return
             await uow.commit()
 

@@ -9,10 +9,11 @@ from bot import members, selfservice
 from bot.compose import Speaker
 from bot.context import Context
 from bot.conversation import Turn, take_turn
-from bot.events import EventKind, InboundEvent
+from bot.events import COMMAND_EVENTS, EventKind, InboundEvent
 from bot.model import Channel, CheckIn, Person, RoundStatus, check_timezone
+from bot.oneway import event_mark, tombstone_mark
 from bot.outgoing import Outgoing, TextMessage
-from bot.ports import UnitOfWork
+from bot.ports import Address, UnitOfWork
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +28,9 @@ CONVERSATION_EVENTS = frozenset(
     }
 )
 MEMBER_EVENTS = frozenset({EventKind.MEMBER_JOINED, EventKind.MEMBER_LEFT})
+# What someone does of their own accord; only this brings back a person who erased their
+# data. A roster change or a tap on a message sent before they left does not.
+RETURNING_EVENTS = frozenset(COMMAND_EVENTS.values())
 
 
 class Engine:
@@ -36,15 +40,25 @@ class Engine:
         self.context = context
 
     async def handle(self, event: InboundEvent) -> list[Outgoing]:
-        """Apply ``event`` and return the messages it queued (none if it was a repeat)."""
+        """Apply ``event`` and return the messages it queued (none if it was a repeat).
+
+        Event ids are kept as one-way marks, so the record of what was handled names nobody.
+        """
         ctx = self.context
         async with ctx.store.unit_of_work() as uow:
             if event.event_id and not await uow.events.record(
-                event.event_id, now=event.occurred_at
+                event_mark(event.event_id), now=event.occurred_at
             ):
-                logger.info("ignoring repeated event %s", event.event_id)
+                logger.info("ignoring a repeated %s event", event.kind.value)
                 return []
+            tombstone = tombstone_mark(event.person_id)
+            if await uow.tombstones.contains(tombstone):
+                if event.kind not in RETURNING_EVENTS:
+                    return []  # they erased their data; only they can bring it back
+                await uow.tombstones.remove(tombstone)
             person = await remember_person(uow, event)
+            if event.address is not None and person is not None:
+                await _remember_address(uow, event)
             if event.kind in CONVERSATION_EVENTS:
                 messages = await self._converse(uow, event, person)
             elif event.kind in MEMBER_EVENTS:
@@ -116,6 +130,15 @@ def _reply(
         idempotency_key=f"reply:{event.person_id}:{key}:{event.event_id or event.occurred_at.isoformat()}",
         text=ctx.catalog.message(key, locale=locale),
     )
+
+
+async def _remember_address(uow: UnitOfWork, event: InboundEvent) -> None:
+    assert event.address is not None
+    known = await uow.addresses.get(event.person_id)
+    if known is None or not known.reachable or known.data != event.address:
+        await uow.addresses.save(
+            Address(owner_id=event.person_id, data=event.address, updated_at=event.occurred_at)
+        )
 
 
 async def remember_person(uow: UnitOfWork, event: InboundEvent) -> Person | None:

@@ -41,6 +41,7 @@ class InboundEvent:
     ``event_id`` is the platform's delivery id when it has one (Slack ``event_id``,
     an interaction's action timestamp, a Teams activity id); the core ignores an id
     it has already processed. ``round_id`` names the check-in a button belongs to.
+    ``address`` is the adapter's route back to the person, kept only if the event is.
     """
 
     kind: EventKind
@@ -55,6 +56,7 @@ class InboundEvent:
     display_name: str | None = None
     timezone: str | None = None
     locale: str | None = None
+    address: str | None = None
     extra: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
 

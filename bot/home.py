@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.context import Context
-from bot.digests import digest_for
 from bot.model import Channel
 from bot.outgoing import SummaryMessage
+from bot.publication import latest_digest
 from bot.questions import Choice
 from bot.selfservice import history_lines
 
@@ -33,8 +33,8 @@ class HomeView:
 async def home_for(ctx: Context, *, person_id: str, admin_scope: str | None = None) -> HomeView:
     """The home page of ``person_id``.
 
-    Managers also see their channels' latest summaries, under the same privacy rules as
-    their digests. Admins see the channels they configure: those listing them as Ripple
+    Managers also see their channels' latest summaries, read back exactly as they were
+    published to them. Admins see the channels they configure: those listing them as Ripple
     admins, and, for a workspace admin, every channel whose id starts with ``admin_scope``.
     """
     async with ctx.store.unit_of_work() as uow:
@@ -56,18 +56,16 @@ async def home_for(ctx: Context, *, person_id: str, admin_scope: str | None = No
         ]
         channels = await uow.channels.list_all()
         for channel in (c for c in channels if person_id in c.config.managers):
-            latest = await uow.rounds.recent_closed(channel.channel_id, limit=1)
-            if not latest:
-                sections.append(HomeSection(heading=channel.name, lines=(say("no_summary_yet"),)))
-                continue
-            digest = await digest_for(
+            digest = await latest_digest(
                 ctx,
                 uow,
                 channel=channel,
-                round_=latest[0],
-                manager=person_id,
-                idempotency_key=f"home:{person_id}:{latest[0].round_id}",
+                viewer=person_id,
+                idempotency_key=f"home:{person_id}:{channel.channel_id}",
             )
+            if digest is None:
+                sections.append(HomeSection(heading=channel.name, lines=(say("no_summary_yet"),)))
+                continue
             sections.append(_summary_section(digest))
         administered = [
             c

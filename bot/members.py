@@ -6,7 +6,7 @@ from datetime import datetime
 
 from bot.context import Context
 from bot.events import EventKind, InboundEvent
-from bot.insights import personal_nudge
+from bot.insights.nudges import personal_nudge
 from bot.model import Channel, CheckIn, CheckInState, Person, Round, RoundStatus
 from bot.outgoing import Outgoing
 from bot.ports import UnitOfWork

@@ -7,7 +7,9 @@ from datetime import datetime
 from types import TracebackType
 from typing import Self
 
+from bot.insights.published import Published, View
 from bot.memory_outbox import MemoryEvents, MemoryOutbox
+from bot.memory_summaries import MemorySummaries, MemoryTombstones
 from bot.model import Channel, CheckIn, CheckInState, Person, Round, RoundStatus
 from bot.ports import Address, OutboxMessage
 
@@ -24,6 +26,9 @@ class _State:
     next_outbox_id: int = 1
     events: dict[str, datetime] = field(default_factory=dict)
     addresses: dict[str, Address] = field(default_factory=dict)
+    summaries: dict[str, Published] = field(default_factory=dict)
+    views: dict[tuple[str, str], View] = field(default_factory=dict)
+    tombstones: dict[str, datetime] = field(default_factory=dict)
 
     def clone(self) -> _State:
         """Copy the containers; the values in them are frozen, so they can be shared."""
@@ -38,6 +43,9 @@ class _State:
             next_outbox_id=self.next_outbox_id,
             events=dict(self.events),
             addresses=dict(self.addresses),
+            summaries=dict(self.summaries),
+            views=dict(self.views),
+            tombstones=dict(self.tombstones),
         )
 
 
@@ -193,6 +201,19 @@ class MemoryCheckIns:
             del self._s.checkins[key]
         return len(keys)
 
+    async def purge_closed_before(
+        self, cutoff: datetime, *, person_prefix: str | None = None
+    ) -> int:
+        closed = {r.round_id for r in self._s.rounds.values() if r.closes_at < cutoff}
+        keys = [
+            k
+            for k in self._s.checkins
+            if k[0] in closed and (person_prefix is None or k[1].startswith(person_prefix))
+        ]
+        for key in keys:
+            del self._s.checkins[key]
+        return len(keys)
+
 
 class MemoryAddresses:
     def __init__(self, state: _State) -> None:
@@ -218,6 +239,19 @@ class MemoryAddresses:
             if owner_id.startswith(prefix)
         ]
 
+    async def delete(self, owner_id: str) -> bool:
+        return self._state.addresses.pop(owner_id, None) is not None
+
+    async def purge_unreachable_before(self, cutoff: datetime) -> int:
+        old = [
+            owner_id
+            for owner_id, address in self._state.addresses.items()
+            if not address.reachable and address.updated_at < cutoff
+        ]
+        for owner_id in old:
+            del self._state.addresses[owner_id]
+        return len(old)
+
 
 class MemoryUnitOfWork:
     """Works on a private copy of the state and publishes it on commit."""
@@ -235,6 +269,8 @@ class MemoryUnitOfWork:
         self.outbox = MemoryOutbox(state)
         self.events = MemoryEvents(state)
         self.addresses = MemoryAddresses(state)
+        self.summaries = MemorySummaries(state)
+        self.tombstones = MemoryTombstones(state)
 
     async def __aenter__(self) -> Self:
         self._bind(self._store.state.clone())

@@ -127,6 +127,32 @@ class MemoryOutbox:
             self._s.outbox_keys.pop(row.idempotency_key, None)
         return len(ids)
 
+    async def delete(self, message_id: int) -> None:
+        row = self._s.outbox.pop(message_id)
+        self._s.outbox_keys.pop(row.idempotency_key, None)
+
+    async def list_with_key_prefix(self, prefix: str) -> list[OutboxMessage]:
+        return [
+            self._s.outbox[i]
+            for i in sorted(self._s.outbox)
+            if self._s.outbox[i].idempotency_key.startswith(prefix)
+        ]
+
+    async def replace_payload(self, message_id: int, message: Outgoing) -> None:
+        self._s.outbox[message_id] = replace(self._s.outbox[message_id], payload=message)
+
+    async def purge_settled_before(self, cutoff: datetime) -> int:
+        settled = (OutboxStatus.SENT, OutboxStatus.FAILED)
+        old = [
+            i
+            for i, row in self._s.outbox.items()
+            if (row.status in settled and row.sent_at is not None and row.sent_at < cutoff)
+            or row.created_at < cutoff
+        ]
+        for message_id in old:
+            await self.delete(message_id)
+        return len(old)
+
     async def count_by_status(self) -> dict[OutboxStatus, int]:
         counts = dict.fromkeys(OutboxStatus, 0)
         for row in self._s.outbox.values():
@@ -143,3 +169,9 @@ class MemoryEvents:
             return False
         self._s.events[event_id] = now
         return True
+
+    async def purge_before(self, cutoff: datetime) -> int:
+        old = [event_id for event_id, at in self._s.events.items() if at < cutoff]
+        for event_id in old:
+            del self._s.events[event_id]
+        return len(old)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from types import MappingProxyType
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -12,6 +12,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 MIN_K = 3
 DEFAULT_K = 5
 DEFAULT_COMMENT_THRESHOLD = 10
+MIN_COMMENT_THRESHOLD = 5
+QUARTER_WEEKS = 13
+MAX_NOISE_BUDGET = 100.0
 MAX_REMINDERS = 2
 DEFAULT_ANCHOR = date(2024, 1, 1)  # a Monday; "every N weeks" counts from here
 
@@ -76,6 +79,8 @@ class ChannelConfig:
     quiet_dates: frozenset[date] = frozenset()
     signpost: str | None = None
     response_window_hours: int = 72
+    # Optional differential privacy: the ε a channel's summaries may spend in one quarter.
+    noise_budget: float | None = None
 
     def __post_init__(self) -> None:
         check_timezone(self.timezone)
@@ -85,10 +90,16 @@ class ChannelConfig:
                 "smaller groups cannot be summarised without exposing people",
                 field="k",
             )
-        if self.comment_threshold < self.k:
+        if self.comment_threshold < max(self.k, MIN_COMMENT_THRESHOLD):
             raise ConfigError(
-                f"the comment threshold ({self.comment_threshold}) cannot be below k ({self.k})",
+                f"the comment threshold ({self.comment_threshold}) cannot be below k "
+                f"({self.k}) or {MIN_COMMENT_THRESHOLD}",
                 field="comment_threshold",
+            )
+        if self.noise_budget is not None and not 0 < self.noise_budget <= MAX_NOISE_BUDGET:
+            raise ConfigError(
+                f"the noise budget ε must be above 0 and at most {MAX_NOISE_BUDGET:g}",
+                field="noise_budget",
             )
         if not 0 <= self.reminders <= MAX_REMINDERS:
             raise ConfigError(f"reminders must be between 0 and {MAX_REMINDERS}", field="reminders")
@@ -126,6 +137,55 @@ class Person:
         return platform_of(self.person_id)
 
 
+def rounds_per_quarter(cadence: Cadence) -> int:
+    """How many rounds a cadence schedules in a quarter (13 weeks), rounding up."""
+    return -(-QUARTER_WEEKS // cadence.every_weeks)
+
+
+def quarter_bounds(day: date) -> tuple[date, date]:
+    """The calendar quarter ``day`` falls in, as [first day, first day of the next)."""
+    first_month = 3 * ((day.month - 1) // 3) + 1
+    start = date(day.year, first_month, 1)
+    end = date(day.year + 1, 1, 1) if first_month == 10 else date(day.year, first_month + 3, 1)
+    return start, end
+
+
+@dataclass(frozen=True, kw_only=True)
+class RoundTerms:
+    """The privacy terms a round was opened under; later settings changes never reach it.
+
+    People answer under the terms in force when they are asked, so a lower k or comment
+    threshold chosen afterwards applies only to rounds opened after the change.
+    ``noise_budget`` is the channel's ε per quarter, and ``epsilon`` the share of it this
+    round spends; both None means its figures are exact.
+    """
+
+    k: int = DEFAULT_K
+    comment_threshold: int = DEFAULT_COMMENT_THRESHOLD
+    epsilon: float | None = None
+    noise_budget: float | None = None
+
+    @staticmethod
+    def of(config: ChannelConfig) -> RoundTerms:
+        epsilon = None
+        if config.noise_budget is not None:
+            epsilon = config.noise_budget / rounds_per_quarter(config.cadence)
+        return RoundTerms(
+            k=config.k,
+            comment_threshold=config.comment_threshold,
+            epsilon=epsilon,
+            noise_budget=config.noise_budget,
+        )
+
+    def strictest(self, config: ChannelConfig) -> RoundTerms:
+        """These terms, tightened by any stricter setting chosen since: a raise protects at once."""
+        return replace(
+            self,
+            k=max(self.k, config.k),
+            comment_threshold=max(self.comment_threshold, config.comment_threshold),
+        )
+
+
 class RoundStatus(enum.StrEnum):
     OPEN = "open"
     CLOSED = "closed"
@@ -142,7 +202,8 @@ class Round:
     opens_at: datetime
     closes_at: datetime
     status: RoundStatus = RoundStatus.OPEN
-    digest_sent: bool = False
+    digest_sent: bool = False  # its summary has been published (and digests queued)
+    terms: RoundTerms = field(default_factory=RoundTerms)
 
     @staticmethod
     def make_id(channel_id: str, period: str) -> str:

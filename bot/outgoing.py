@@ -23,6 +23,12 @@ class _Envelope:
     thread_key: str | None = None
     new_message: bool = False  # post afresh (and notify) even inside a thread
     locale: str = "en"  # the recipient's language, for an adapter's own labels (buttons, titles)
+    # Deleted from the outbox once delivered (or given up on): replies that carry a
+    # person's own data or a view of a summary need no copy once they have arrived.
+    ephemeral: bool = False
+    # The last message to someone who erased their data: once it is settled, their
+    # address goes too.
+    farewell: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from types import TracebackType
-from typing import Protocol, Self
+from typing import TYPE_CHECKING, Protocol, Self
 
 from bot.model import Channel, CheckIn, Person, Round
 from bot.outgoing import Outgoing
 from bot.questions import QuestionSet
+
+if TYPE_CHECKING:
+    from bot.insights.published import Published, View
 
 
 class ChannelRepository(Protocol):
@@ -75,6 +79,12 @@ class CheckInRepository(Protocol):
         ...
 
     async def delete_for_person(self, person_id: str) -> int: ...
+    async def purge_closed_before(
+        self, cutoff: datetime, *, person_prefix: str | None = None
+    ) -> int:
+        """Delete the check-ins (answers and notes) of rounds that closed before ``cutoff``;
+        with ``person_prefix``, only those whose person id starts with it."""
+        ...
 
 
 class OutboxStatus(enum.StrEnum):
@@ -143,12 +153,32 @@ class OutboxRepository(Protocol):
 
     async def list_for_recipient(self, recipient: str) -> list[OutboxMessage]: ...
     async def delete_for_recipient(self, recipient: str) -> int: ...
+    async def delete(self, message_id: int) -> None:
+        """Remove one message (e.g. an ephemeral one once it is settled); KeyError if gone."""
+        ...
+
+    async def list_with_key_prefix(self, prefix: str) -> list[OutboxMessage]:
+        """Messages whose idempotency key starts with ``prefix``, oldest first."""
+        ...
+
+    async def replace_payload(self, message_id: int, message: Outgoing) -> None:
+        """Rewrite what a message says, keeping its key, recipient and delivery state."""
+        ...
+
+    async def purge_settled_before(self, cutoff: datetime) -> int:
+        """Delete sent and failed messages settled before ``cutoff``."""
+        ...
+
     async def count_by_status(self) -> dict[OutboxStatus, int]: ...
 
 
 class ProcessedEventRepository(Protocol):
     async def record(self, event_id: str, *, now: datetime) -> bool:
         """Remember a platform event id; False when it was already recorded."""
+        ...
+
+    async def purge_before(self, cutoff: datetime) -> int:
+        """Forget event ids recorded before ``cutoff``."""
         ...
 
 
@@ -181,6 +211,53 @@ class AddressRepository(Protocol):
         """Addresses whose owner id starts with ``prefix`` (e.g. one tenant's), by owner id."""
         ...
 
+    async def delete(self, owner_id: str) -> bool:
+        """False when no address is known for ``owner_id``."""
+        ...
+
+    async def purge_unreachable_before(self, cutoff: datetime) -> int:
+        """Delete addresses that have been unreachable since before ``cutoff``."""
+        ...
+
+
+class SummaryRepository(Protocol):
+    """Published summaries and each viewer's decision: written once, then only read."""
+
+    async def add(self, published: Published, views: Sequence[View]) -> bool:
+        """Store a round's summary and views; False (nothing written) if it was published."""
+        ...
+
+    async def get(self, round_id: str) -> Published | None: ...
+    async def view(self, round_id: str, viewer: str) -> View | None: ...
+    async def recent(self, channel_id: str, *, until: date, limit: int) -> list[Published]:
+        """A channel's summaries scheduled on or before ``until``, newest first."""
+        ...
+
+    async def for_period(self, period: str) -> list[Published]:
+        """Every channel's summary of one period."""
+        ...
+
+    async def spent(self, channel_id: str, *, start: date, end: date) -> float:
+        """The noise budget a channel's summaries scheduled in [start, end) have spent."""
+        ...
+
+    async def delete_views_of(self, viewer: str) -> int: ...
+    async def clear_notes(self, round_id: str) -> bool:
+        """Drop every shared note of one summary; False if it had none."""
+        ...
+
+    async def clear_notes_before(self, cutoff: datetime) -> int:
+        """Drop the shared notes of summaries published before ``cutoff``."""
+        ...
+
+
+class TombstoneRepository(Protocol):
+    """One-way marks of people who erased their data, so syncs don't bring them back."""
+
+    async def add(self, mark: str, *, now: datetime) -> None: ...
+    async def contains(self, mark: str) -> bool: ...
+    async def remove(self, mark: str) -> bool: ...
+
 
 class UnitOfWork(Protocol):
     """One atomic piece of work: commit keeps everything, leaving without it keeps nothing."""
@@ -199,6 +276,10 @@ class UnitOfWork(Protocol):
     def events(self) -> ProcessedEventRepository: ...
     @property
     def addresses(self) -> AddressRepository: ...
+    @property
+    def summaries(self) -> SummaryRepository: ...
+    @property
+    def tombstones(self) -> TombstoneRepository: ...
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(
@@ -235,6 +316,15 @@ class PromptCatalog(Protocol):
     def question_set(self, name: str, *, locale: str) -> QuestionSet: ...
     def locales(self) -> frozenset[str]: ...
     def question_sets(self) -> frozenset[str]: ...
+
+
+class Noise(Protocol):
+    """A source of calibrated noise for differentially private counts."""
+
+    def laplace(self, counts: Sequence[int], *, epsilon: float, sensitivity: int) -> list[int]:
+        """``counts`` plus noise making the release ε-DP when one person moves them by at
+        most ``sensitivity`` in L1."""
+        ...
 
 
 class SendOutcome(enum.StrEnum):

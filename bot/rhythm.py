@@ -9,11 +9,12 @@ from zoneinfo import ZoneInfo
 
 from bot.compose import Speaker
 from bot.context import Context
-from bot.digests import send_digests
 from bot.members import new_checkin
-from bot.model import Channel, CheckIn, CheckInState, Round, RoundStatus
+from bot.model import Channel, CheckIn, CheckInState, Round, RoundStatus, RoundTerms
 from bot.outgoing import Outgoing
 from bot.ports import UnitOfWork
+from bot.publication import publish_closed_rounds
+from bot.retention import purge_expired
 from bot.schedule import candidate_slots, period_of
 from bot.timefmt import local_label
 
@@ -30,6 +31,7 @@ class TickReport:
     reminded: int = 0
     closed: int = 0
     digests: int = 0
+    purged: int = 0
 
     def __add__(self, other: TickReport) -> TickReport:
         return TickReport(
@@ -38,6 +40,7 @@ class TickReport:
             reminded=self.reminded + other.reminded,
             closed=self.closed + other.closed,
             digests=self.digests + other.digests,
+            purged=self.purged + other.purged,
         )
 
 
@@ -46,7 +49,8 @@ async def tick(ctx: Context, *, now: datetime) -> TickReport:
     report = await close_due_rounds(ctx, now=now)
     report += await open_due_rounds(ctx, now=now)
     report += await ask_due(ctx, now=now)
-    report += TickReport(digests=await send_digests(ctx, now=now))
+    report += TickReport(digests=await publish_closed_rounds(ctx, now=now))
+    report += TickReport(purged=(await purge_expired(ctx, now=now)).total)
     return report
 
 
@@ -71,6 +75,7 @@ async def open_due_rounds(ctx: Context, *, now: datetime) -> TickReport:
                     scheduled_date=slot.scheduled_date,
                     opens_at=slot.opens_at,
                     closes_at=slot.closes_at,
+                    terms=RoundTerms.of(channel.config),
                 )
                 if not await uow.rounds.create(round_):
                     continue
@@ -239,6 +244,7 @@ async def open_round_now(ctx: Context, *, channel_id: str, now: datetime) -> Rou
             scheduled_date=today,
             opens_at=now,
             closes_at=now + timedelta(hours=channel.config.response_window_hours),
+            terms=RoundTerms.of(channel.config),
         )
         if await uow.rounds.create(round_):
             await _close_earlier_rounds(uow, round_, now=now)

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot import admin, rhythm
-from bot.context import Context
+from bot.context import DEFAULT_RETENTION, Context
 from bot.delivery import Dispatcher, DrainReport
 from bot.engine import Engine
+from bot.erasure import is_forgotten
 from bot.events import InboundEvent
 from bot.home import HomeView, home_for
-from bot.model import Channel, ChannelConfig, Person
+from bot.insights.noise import OpenDPNoise
+from bot.model import Channel, ChannelConfig, Person, RoundTerms
 from bot.outgoing import Outgoing
-from bot.ports import Clock, PromptCatalog, Sender, Store
+from bot.ports import Clock, Noise, PromptCatalog, Sender, Store
+from bot.retention import PurgeReport, purge_expired
 from bot.setup_form import FormValue, SetupForm
 
 
@@ -29,8 +32,16 @@ class Ripple:
         clock: Clock,
         senders: Mapping[str, Sender] | None = None,
         channel_defaults: ChannelConfig | None = None,
+        noise: Noise | None = None,
+        retention: timedelta = DEFAULT_RETENTION,
     ) -> None:
-        self.context = Context(store=store, catalog=catalog, clock=clock)
+        self.context = Context(
+            store=store,
+            catalog=catalog,
+            clock=clock,
+            noise=noise or OpenDPNoise(),
+            retention=retention,
+        )
         self.channel_defaults = channel_defaults or ChannelConfig()
         self.engine = Engine(self.context)
         self.senders = dict(senders or {})
@@ -49,6 +60,15 @@ class Ripple:
 
     async def tick(self, *, now: datetime | None = None) -> rhythm.TickReport:
         return await rhythm.tick(self.context, now=now or self.clock.now())
+
+    async def purge(self, *, now: datetime | None = None, dry_run: bool = False) -> PurgeReport:
+        """Delete what is older than the retention period (``dry_run``: only count it)."""
+        return await purge_expired(self.context, now=now or self.clock.now(), dry_run=dry_run)
+
+    async def forgotten(self, person_ids: Iterable[str]) -> frozenset[str]:
+        """Which of these people erased their data and have not come back since."""
+        async with self.store.unit_of_work() as uow:
+            return frozenset([pid for pid in set(person_ids) if await is_forgotten(uow, pid)])
 
     async def drain(self, *, limit: int = 200) -> DrainReport:
         return await self.dispatcher.drain_all(limit=limit)
@@ -116,12 +136,15 @@ class Ripple:
             person = known
         return self.context.locale_for(person, channel)
 
-    async def config_for_round(self, *, round_id: str) -> ChannelConfig | None:
-        """The settings of the channel a round belongs to (None if either is gone)."""
+    async def terms_for_round(self, *, round_id: str) -> RoundTerms | None:
+        """The privacy terms a round's answers are shared under (None if it or its channel
+        is gone): those it was opened with, tightened by any stricter setting since."""
         async with self.store.unit_of_work() as uow:
             round_ = await uow.rounds.get(round_id)
             channel = await uow.channels.get(round_.channel_id) if round_ else None
-        return channel.config if channel else None
+        if round_ is None or channel is None:
+            return None
+        return round_.terms.strictest(channel.config)
 
     async def set_channels_active(self, *, prefix: str, active: bool) -> int:
         return await admin.set_channels_active(self.context, prefix=prefix, active=active)

@@ -8,11 +8,13 @@ from dataclasses import replace
 from typing import Any
 
 from bot.context import Context
-from bot.digests import digest_for
+from bot.erasure import erase_person
 from bot.events import EventKind, InboundEvent
 from bot.model import Channel, CheckIn, Person
+from bot.oneway import mark
 from bot.outgoing import Outgoing, QuestionMessage, TextMessage
 from bot.ports import UnitOfWork
+from bot.publication import latest_digest
 from bot.questions import Choice
 
 HISTORY_ROWS = 8
@@ -31,13 +33,16 @@ class _Reply:
         stamp = self.event.event_id or self.event.occurred_at.isoformat()
         return f"reply:{self.event.person_id}:{label}:{stamp}"
 
-    def text(self, body: str, *, label: str, data: str | None = None) -> TextMessage:
+    def text(
+        self, body: str, *, label: str, data: str | None = None, ephemeral: bool = False
+    ) -> TextMessage:
         return TextMessage(
             recipient=self.event.person_id,
             idempotency_key=self.key(label),
             text=body,
             data=data,
             locale=self.locale,
+            ephemeral=ephemeral,
         )
 
 
@@ -81,7 +86,8 @@ async def _history(
     )
     if not lines:
         return [reply.text(reply.say("history.empty"), label="history")]
-    return [reply.text("\n".join([reply.say("history.heading"), *lines]), label="history")]
+    body = "\n".join([reply.say("history.heading"), *lines])
+    return [reply.text(body, label="history", ephemeral=True)]
 
 
 async def history_lines(
@@ -133,7 +139,7 @@ async def _export(
         "checkins": [_checkin_record(c) for c in await uow.checkins.list_for_person(pid)],
     }
     data = json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True)
-    return [reply.text(reply.say("export.text"), label="export", data=data)]
+    return [reply.text(reply.say("export.text"), label="export", data=data, ephemeral=True)]
 
 
 def _checkin_record(checkin: CheckIn) -> dict[str, object]:
@@ -163,6 +169,7 @@ async def _forget(
                 Choice(value="no", label=reply.say("forget.no")),
             ),
             action="forget",
+            ephemeral=True,
         )
     ]
 
@@ -171,12 +178,20 @@ async def _forget_confirmed(
     ctx: Context, uow: UnitOfWork, reply: _Reply, person: Person | None
 ) -> list[Outgoing]:
     if reply.event.value != "yes":
-        return [reply.text(reply.say("forget.cancelled"), label="forget")]
-    pid = reply.event.person_id
-    await uow.checkins.delete_for_person(pid)
-    await uow.outbox.delete_for_recipient(pid)
-    await uow.people.delete(pid)
-    return [reply.text(reply.say("forget.done"), label="forget")]
+        return [reply.text(reply.say("forget.cancelled"), label="forget", ephemeral=True)]
+    event = reply.event
+    await erase_person(ctx, uow, person_id=event.person_id, now=event.occurred_at)
+    stamp = f"{event.person_id}:{event.event_id or event.occurred_at.isoformat()}"
+    return [
+        TextMessage(
+            recipient=event.person_id,
+            idempotency_key=f"farewell:{mark(stamp, purpose='farewell')}",
+            text=reply.say("forget.done"),
+            locale=reply.locale,
+            ephemeral=True,
+            farewell=True,
+        )
+    ]
 
 
 async def _summary(
@@ -195,19 +210,14 @@ async def _summary(
 async def _latest_summary(
     ctx: Context, uow: UnitOfWork, reply: _Reply, channel: Channel
 ) -> list[Outgoing]:
-    latest = await uow.rounds.recent_closed(channel.channel_id, limit=1)
-    if not latest:
-        return []
-    return [
-        await digest_for(
-            ctx,
-            uow,
-            channel=channel,
-            round_=latest[0],
-            manager=reply.event.person_id,
-            idempotency_key=reply.key(f"summary:{latest[0].round_id}"),
-        )
-    ]
+    digest = await latest_digest(
+        ctx,
+        uow,
+        channel=channel,
+        viewer=reply.event.person_id,
+        idempotency_key=reply.key(f"summary:{channel.channel_id}"),
+    )
+    return [] if digest is None else [digest]
 
 
 async def _help(

@@ -20,8 +20,19 @@ FieldKind = Literal["choice", "number", "time", "text", "long_text", "people"]
 FormValue = str | Sequence[str]
 
 EVERY_WEEKS = ("1", "2", "3", "4")
+NOISE_BUDGETS = ("off", "1", "3", "10")  # ε per quarter; see docs/privacy.md
 HINTED = frozenset(
-    {"time", "timezone", "k", "comment_threshold", "managers", "admins", "quiet_dates", "signpost"}
+    {
+        "time",
+        "timezone",
+        "k",
+        "comment_threshold",
+        "noise_budget",
+        "managers",
+        "admins",
+        "quiet_dates",
+        "signpost",
+    }
 )
 MAX_QUIET_DATES = 60
 
@@ -116,6 +127,14 @@ def setup_form(
             ),
             field("k", "number", str(config.k)),
             field("comment_threshold", "number", str(config.comment_threshold)),
+            field(
+                "noise_budget",
+                "choice",
+                _budget_text(config.noise_budget),
+                choices=tuple(
+                    Choice(value=n, label=say(f"noise_budget.{n}")) for n in NOISE_BUDGETS
+                ),
+            ),
             field("managers", "people", tuple(sorted(config.managers)), required=False),
             field("admins", "people", tuple(sorted(config.admins)), required=False),
             field(
@@ -206,6 +225,12 @@ def read_setup(
         for name, low, high in (("k", 1, 1000), ("comment_threshold", 1, 1000)):
             if (value := number(name, low=low, high=high)) is not None:
                 changes[name] = value
+        if (budget := text("noise_budget")) is not None and budget:
+            if budget not in NOISE_BUDGETS:
+                raise FormError(
+                    f"the noise budget is one of {', '.join(NOISE_BUDGETS)}", field="noise_budget"
+                )
+            changes["noise_budget"] = None if budget == "off" else float(budget)
         if (reminders := number("reminders", low=0, high=MAX_REMINDERS)) is not None:
             changes["reminders"] = reminders
         if (nudges := text("nudges")) is not None and nudges:
@@ -222,6 +247,10 @@ def read_setup(
         return replace(current, **changes)  # type: ignore[arg-type]
     except ConfigError as exc:
         raise FormError(str(exc), field=exc.field) from exc
+
+
+def _budget_text(budget: float | None) -> str:
+    return "off" if budget is None else f"{budget:g}"
 
 
 def _read_time(raw: str | None) -> time | None:

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.ports import Address
-from storage.statements import upsert
+from storage.statements import prefix_upper_bound, upsert
 from storage.tables import AddressRow, table_of
 
 _addresses = table_of(AddressRow)
-_SURROGATES = range(0xD800, 0xE000)
 
 
 def _address(row: RowMapping) -> Address:
@@ -23,23 +22,6 @@ def _address(row: RowMapping) -> Address:
         updated_at=row["updated_at"],
         reachable=row["reachable"],
     )
-
-
-def prefix_upper_bound(prefix: str) -> str | None:
-    """The smallest string above every string that starts with ``prefix``; None if unbounded.
-
-    Owner ids are keys compared by code point on every database, so ``prefix <= id <
-    bound`` selects exactly the ids with that prefix and can use the primary key index.
-    """
-    stem = prefix
-    while stem:
-        point = ord(stem[-1]) + 1
-        if point in _SURROGATES:  # surrogates cannot be encoded, so skip past them
-            point = _SURROGATES.stop
-        if point <= 0x10FFFF:
-            return stem[:-1] + chr(point)
-        stem = stem[:-1]
-    return None
 
 
 class SqlAddresses:
@@ -78,3 +60,17 @@ class SqlAddresses:
             query = query.where(_addresses.c.owner_id < bound)
         result = await self._conn.execute(query.order_by(_addresses.c.owner_id))
         return [_address(row) for row in result.mappings()]
+
+    async def delete(self, owner_id: str) -> bool:
+        result = await self._conn.execute(
+            delete(_addresses).where(_addresses.c.owner_id == owner_id)
+        )
+        return result.rowcount > 0
+
+    async def purge_unreachable_before(self, cutoff: datetime) -> int:
+        result = await self._conn.execute(
+            delete(_addresses).where(
+                _addresses.c.reachable.is_(False), _addresses.c.updated_at < cutoff
+            )
+        )
+        return result.rowcount

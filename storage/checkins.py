@@ -10,10 +10,11 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.model import CheckIn, CheckInState, freeze
-from storage.statements import insert_if_absent, upsert
-from storage.tables import CheckInRow, table_of
+from storage.statements import insert_if_absent, prefix_upper_bound, upsert
+from storage.tables import CheckInRow, RoundRow, table_of
 
 _checkins = table_of(CheckInRow)
+_rounds = table_of(RoundRow)
 
 
 def _checkin(row: RowMapping) -> CheckIn:
@@ -121,4 +122,17 @@ class SqlCheckIns:
         result = await self._conn.execute(
             delete(_checkins).where(_checkins.c.person_id == person_id)
         )
+        return result.rowcount
+
+    async def purge_closed_before(
+        self, cutoff: datetime, *, person_prefix: str | None = None
+    ) -> int:
+        closed = select(_rounds.c.round_id).where(_rounds.c.closes_at < cutoff)
+        query = delete(_checkins).where(_checkins.c.round_id.in_(closed.scalar_subquery()))
+        if person_prefix is not None:
+            query = query.where(_checkins.c.person_id >= person_prefix)
+            bound = prefix_upper_bound(person_prefix)
+            if bound is not None:
+                query = query.where(_checkins.c.person_id < bound)
+        result = await self._conn.execute(query)
         return result.rowcount

@@ -52,6 +52,7 @@ def config_to_json(config: ChannelConfig) -> dict[str, Any]:
         "quiet_dates": sorted(d.isoformat() for d in config.quiet_dates),
         "signpost": config.signpost,
         "response_window_hours": config.response_window_hours,
+        "noise_budget": config.noise_budget,
     }
 
 

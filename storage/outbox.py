@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.model import platform_of
 from bot.outgoing import Outgoing, outgoing_from_json, outgoing_to_json
 from bot.ports import OutboxMessage, OutboxStatus
-from storage.statements import insert_if_absent
+from storage.statements import insert_if_absent, prefix_upper_bound
 from storage.tables import OutboxRow, table_of
 
 _outbox = table_of(OutboxRow)
@@ -159,6 +159,34 @@ class SqlOutbox:
 
     async def delete_for_recipient(self, recipient: str) -> int:
         result = await self._conn.execute(delete(_outbox).where(_outbox.c.recipient == recipient))
+        return result.rowcount
+
+    async def delete(self, message_id: int) -> None:
+        result = await self._conn.execute(delete(_outbox).where(_outbox.c.message_id == message_id))
+        if result.rowcount == 0:
+            raise KeyError(message_id)
+
+    async def list_with_key_prefix(self, prefix: str) -> list[OutboxMessage]:
+        query = select(_outbox).where(_outbox.c.idempotency_key >= prefix)
+        bound = prefix_upper_bound(prefix)
+        if bound is not None:
+            query = query.where(_outbox.c.idempotency_key < bound)
+        result = await self._conn.execute(query.order_by(_outbox.c.message_id))
+        return [_message(row) for row in result.mappings()]
+
+    async def replace_payload(self, message_id: int, message: Outgoing) -> None:
+        await self._update(message_id, payload=outgoing_to_json(message))
+
+    async def purge_settled_before(self, cutoff: datetime) -> int:
+        settled = (OutboxStatus.SENT.value, OutboxStatus.FAILED.value)
+        result = await self._conn.execute(
+            delete(_outbox).where(
+                or_(
+                    _outbox.c.status.in_(settled) & (_outbox.c.sent_at < cutoff),
+                    _outbox.c.created_at < cutoff,
+                )
+            )
+        )
         return result.rowcount
 
     async def count_by_status(self) -> dict[OutboxStatus, int]:

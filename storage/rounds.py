@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.model import Round, RoundStatus
+from bot.model import Round, RoundStatus, RoundTerms
 from storage.statements import insert_if_absent, upsert
 from storage.tables import RoundRow, table_of
 
@@ -25,6 +25,12 @@ def _round(row: RowMapping) -> Round:
         closes_at=row["closes_at"],
         status=RoundStatus(row["status"]),
         digest_sent=row["digest_sent"],
+        terms=RoundTerms(
+            k=row["k"],
+            comment_threshold=row["comment_threshold"],
+            epsilon=row["epsilon"],
+            noise_budget=row["noise_budget"],
+        ),
     )
 
 
@@ -38,6 +44,10 @@ def _values(round_: Round) -> dict[str, Any]:
         "closes_at": round_.closes_at,
         "status": round_.status.value,
         "digest_sent": round_.digest_sent,
+        "k": round_.terms.k,
+        "comment_threshold": round_.terms.comment_threshold,
+        "epsilon": round_.terms.epsilon,
+        "noise_budget": round_.terms.noise_budget,
     }
 
 

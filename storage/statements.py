@@ -1,4 +1,4 @@
-"""Dialect-aware INSERT helpers: insert-if-absent and upsert on SQLite and PostgreSQL."""
+"""Dialect-aware statement helpers: insert-if-absent, upsert and key-prefix ranges."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.tables import Base, table_of
+
+_SURROGATES = range(0xD800, 0xE000)
 
 
 async def insert_if_absent(
@@ -47,3 +49,20 @@ async def upsert(
                 index_elements=list(key), set_={n: lite_stmt.excluded[n] for n in changing}
             )
         )
+
+
+def prefix_upper_bound(prefix: str) -> str | None:
+    """The smallest string above every string that starts with ``prefix``; None if unbounded.
+
+    Owner ids are keys compared by code point on every database, so ``prefix <= id <
+    bound`` selects exactly the ids with that prefix and can use the primary key index.
+    """
+    stem = prefix
+    while stem:
+        point = ord(stem[-1]) + 1
+        if point in _SURROGATES:  # surrogates cannot be encoded, so skip past them
+            point = _SURROGATES.stop
+        if point <= 0x10FFFF:
+            return stem[:-1] + chr(point)
+        stem = stem[:-1]
+    return None

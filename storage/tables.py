@@ -10,6 +10,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -88,6 +89,11 @@ class RoundRow(Base):
     closes_at: Mapped[datetime] = mapped_column(UtcDateTime())
     status: Mapped[str] = mapped_column(String(16))
     digest_sent: Mapped[bool] = mapped_column(Boolean)
+    # The privacy terms the round was opened under (see bot.model.RoundTerms).
+    k: Mapped[int] = mapped_column(Integer)
+    comment_threshold: Mapped[int] = mapped_column(Integer)
+    epsilon: Mapped[float | None] = mapped_column(Float)
+    noise_budget: Mapped[float | None] = mapped_column(Float)
 
 
 class CheckInRow(Base):
@@ -122,6 +128,8 @@ class OutboxRow(Base):
         Index(None, "status", "next_attempt_at"),
         Index(None, "recipient"),
         Index(None, "thread_key"),
+        Index(None, "created_at"),
+        Index(None, "sent_at"),
         {"sqlite_autoincrement": True},
     )
 
@@ -143,6 +151,8 @@ class OutboxRow(Base):
 
 
 class ProcessedEventRow(Base):
+    """Platform event ids already handled, kept as one-way digests that name nobody."""
+
     __tablename__ = "processed_events"
     __table_args__ = (Index(None, "recorded_at"),)
 
@@ -159,3 +169,56 @@ class AddressRow(Base):
     data: Mapped[str] = mapped_column(Text)
     reachable: Mapped[bool] = mapped_column(Boolean)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class SummaryRow(Base):
+    """A round's summary as published when it closed; never recomputed."""
+
+    __tablename__ = "summaries"
+    __table_args__ = (
+        Index(None, "channel_id", "scheduled_date"),
+        Index(None, "period"),
+        Index(None, "published_at"),
+    )
+
+    round_id: Mapped[str] = mapped_column(
+        key_type(), ForeignKey("rounds.round_id", ondelete="CASCADE"), primary_key=True
+    )
+    channel_id: Mapped[str] = mapped_column(key_type())
+    period: Mapped[str] = mapped_column(key_type())
+    scheduled_date: Mapped[date] = mapped_column(Date)
+    published_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    k: Mapped[int] = mapped_column(Integer)
+    comment_threshold: Mapped[int] = mapped_column(Integer)
+    epsilon: Mapped[float | None] = mapped_column(Float)
+    noise_budget: Mapped[float | None] = mapped_column(Float)
+    members: Mapped[int] = mapped_column(Integer)
+    counts: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+    has_notes: Mapped[bool] = mapped_column(Boolean)  # so retention finds notes to drop
+    spent: Mapped[float] = mapped_column(Float)
+
+
+class SummaryViewRow(Base):
+    """What one viewer was shown of a published summary, decided at publication."""
+
+    __tablename__ = "summary_views"
+    __table_args__ = (Index(None, "viewer_id"),)
+
+    round_id: Mapped[str] = mapped_column(
+        key_type(), ForeignKey("summaries.round_id", ondelete="CASCADE"), primary_key=True
+    )
+    viewer_id: Mapped[str] = mapped_column(key_type(), primary_key=True)
+    outcome: Mapped[str] = mapped_column(String(16))
+    hidden: Mapped[list[str]] = mapped_column(JSON)
+    notes: Mapped[bool] = mapped_column(Boolean)
+    nudges: Mapped[list[str]] = mapped_column(JSON)
+    withheld_k: Mapped[int | None] = mapped_column(Integer)
+
+
+class TombstoneRow(Base):
+    """A one-way mark of someone who erased their data; it names nobody."""
+
+    __tablename__ = "tombstones"
+
+    mark: Mapped[str] = mapped_column(String(64), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())

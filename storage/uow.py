@@ -14,6 +14,8 @@ from storage.events import SqlEvents
 from storage.outbox import SqlOutbox
 from storage.people import SqlPeople
 from storage.rounds import SqlRounds
+from storage.summaries import SqlSummaries
+from storage.tombstones import SqlTombstones
 
 
 class SqlUnitOfWork:
@@ -35,6 +37,8 @@ class SqlUnitOfWork:
         self.outbox = SqlOutbox(conn)
         self.events = SqlEvents(conn)
         self.addresses = SqlAddresses(conn)
+        self.summaries = SqlSummaries(conn)
+        self.tombstones = SqlTombstones(conn)
 
     async def __aenter__(self) -> Self:
         self._bind(self._engine.connect())

@@ -93,15 +93,15 @@ class SlackListeners(SlackTranslator):
             logger.warning("ignoring a Slack action Ripple can't read: %s", exc)
             return
         if tap.action == "note" and tap.value in ("private", "shared") and tap.round_id:
-            config = await self.ripple.config_for_round(round_id=tap.round_id)
-            if config is None:
+            terms = await self.ripple.terms_for_round(round_id=tap.round_id)
+            if terms is None:
                 return
             view = note_modal(
                 round_id=tap.round_id,
                 share=tap.value == "shared",
                 catalog=self.catalog,
                 locale=await self.locale(user),
-                comment_threshold=config.comment_threshold,
+                comment_threshold=terms.comment_threshold,
             )
             await client.views_open(trigger_id=str(body["trigger_id"]), view=view)
             return

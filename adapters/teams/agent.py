@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any
 
 from microsoft_agents.activity import Activity, ActivityTypes, InvokeResponse
@@ -73,11 +74,10 @@ class RippleAgent:
             else:
                 await self._channel.message(context, now=now)
             return
-        await self._remember_sender(activity)
         event = card_event(activity, data, now=now) if data is not None else None
         if event is None:
             event = command_event(activity, now=now)
-        await self._handle(event)
+        await self._handle(_with_route(event, activity))
 
     async def _card_action(self, context: TurnContext) -> None:
         """A tap on Action.Execute: handle it, then answer with the card that replaces it."""
@@ -88,9 +88,9 @@ class RippleAgent:
             outcome = await self._channel.save(activity, data)
             await _respond(context, card=outcome.card)
             return
-        if not _in_channel(activity):
-            await self._remember_sender(activity)
         event = card_event(activity, data, now=now) if data is not None else None
+        if event is not None and not _in_channel(activity):
+            event = _with_route(event, activity)
         queued = await self._handle(event) if event is not None else []
         update = next(
             (
@@ -110,11 +110,10 @@ class RippleAgent:
         self._replies.deliver(event.person_id)
         return queued
 
-    async def _remember_sender(self, activity: Activity) -> None:
-        sender = Author.of(activity)
-        await self._addresses.remember(
-            sender.person_id, route_to_sender(activity), now=self._ripple.clock.now()
-        )
+
+def _with_route(event: InboundEvent, activity: Activity) -> InboundEvent:
+    """The event, carrying the route back to its sender for the core to keep if it keeps it."""
+    return replace(event, address=route_to_sender(activity).to_json())
 
 
 def _in_channel(activity: Activity) -> bool:

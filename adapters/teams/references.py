@@ -22,6 +22,7 @@ from adapters.teams.ids import (
     tenant_of,
     tenant_prefix,
 )
+from bot.oneway import tombstone_mark
 from bot.ports import Address, Store
 
 logger = logging.getLogger(__name__)
@@ -158,8 +159,13 @@ class Addresses:
         return Route.from_json(address.data), address.reachable
 
     async def remember(self, owner_id: str, route: Route, *, now: datetime) -> None:
-        """Store the route; a person with a personal chat keeps it over a roster-only route."""
+        """Store the route; a person with a personal chat keeps it over a roster-only route.
+
+        Nothing is stored for someone who erased their data.
+        """
         async with self._store.unit_of_work() as uow:
+            if await uow.tombstones.contains(tombstone_mark(owner_id)):
+                return
             known = await uow.addresses.get(owner_id)
             if known is not None and known.reachable and route.conversation_id is None:
                 old = Route.from_json(known.data)
@@ -176,9 +182,12 @@ class Addresses:
 
         Someone marked unreachable (they blocked Ripple, or removed it) stays so until they
         write to Ripple themselves: being in a team's roster is no sign they want it back.
+        The same goes for someone who erased their data: nothing is stored for them.
         """
         async with self._store.unit_of_work() as uow:
             for owner_id, route in routes.items():
+                if await uow.tombstones.contains(tombstone_mark(owner_id)):
+                    continue
                 known = await uow.addresses.get(owner_id)
                 if known is not None and not known.reachable:
                     continue

@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from fractions import Fraction
 
-from bot.insights.aggregate import RoundCounts
-from bot.insights.privacy import History, recent_counts, revealed_signal
+from bot.insights.published import Seen
 from bot.insights.render import nudge_message
-from bot.model import Channel, CheckIn, CheckInState, Round
+from bot.model import CheckIn, CheckInState
 from bot.outgoing import NudgeMessage
 from bot.ports import PromptCatalog
 from bot.questions import SIGNAL_VALUES, Signal
@@ -17,50 +16,54 @@ HEAVY = ("4", "5")
 PERSONAL_RULE = "personal"
 PERSONAL_RUN = 3
 
-# Each rule reads revealable counts, newest round first; None marks a round that may not
-# be revealed, which also breaks any "consecutive rounds" run.
-Rule = Callable[[Sequence[RoundCounts | None], int], bool]
+# Each rule reads what one manager was shown of recent rounds, newest first; None marks a
+# round they were not shown, which also breaks any "consecutive rounds" run.
+Rule = Callable[[Sequence[Seen | None]], bool]
 
 
-def _heavy_majority(counts: RoundCounts | None, k: int) -> bool:
-    workload = revealed_signal(counts, Signal.WORKLOAD, k=k)
+def _heavy_majority(seen: Seen | None) -> bool:
+    workload = seen.signal(Signal.WORKLOAD) if seen is not None else None
     return workload is not None and 2 * workload.count(*HEAVY) > workload.answered
 
 
-def _few_covering(counts: RoundCounts | None, k: int) -> bool:
-    covering = revealed_signal(counts, Signal.COVERING, k=k)
+def _few_covering(seen: Seen | None) -> bool:
+    covering = seen.signal(Signal.COVERING) if seen is not None else None
     if covering is None:
         return False
     covering_yes = covering.count("yes")
     return covering_yes > 0 and 10 * covering_yes <= 3 * covering.answered
 
 
-def _mean_energy(counts: RoundCounts | None, k: int) -> Fraction | None:
-    energy = revealed_signal(counts, Signal.ENERGY, k=k)
+def _mean_energy(seen: Seen | None) -> Fraction | None:
+    energy = seen.signal(Signal.ENERGY) if seen is not None else None
     return energy.trend_metric() if energy is not None else None
 
 
-def high_load(rounds: Sequence[RoundCounts | None], k: int) -> bool:
+def high_load(rounds: Sequence[Seen | None]) -> bool:
     """More than half report heavy workload, this round and the one before."""
-    return len(rounds) >= 2 and all(_heavy_majority(counts, k) for counts in rounds[:2])
+    return len(rounds) >= 2 and all(_heavy_majority(seen) for seen in rounds[:2])
 
 
-def rest_deficit(rounds: Sequence[RoundCounts | None], k: int) -> bool:
+def rest_deficit(rounds: Sequence[Seen | None]) -> bool:
     """At least 40% of those who answered say they got no real rest."""
-    real_rest = revealed_signal(rounds[0], Signal.REAL_REST, k=k) if rounds else None
-    return real_rest is not None and 5 * real_rest.count("no") >= 2 * real_rest.answered
+    real_rest = rounds[0].signal(Signal.REAL_REST) if rounds and rounds[0] is not None else None
+    return (
+        real_rest is not None
+        and real_rest.answered > 0
+        and 5 * real_rest.count("no") >= 2 * real_rest.answered
+    )
 
 
-def covering_concentrated(rounds: Sequence[RoundCounts | None], k: int) -> bool:
+def covering_concentrated(rounds: Sequence[Seen | None]) -> bool:
     """Some cover for others, but at most 30% of those answering, two rounds running."""
-    return len(rounds) >= 2 and all(_few_covering(counts, k) for counts in rounds[:2])
+    return len(rounds) >= 2 and all(_few_covering(seen) for seen in rounds[:2])
 
 
-def falling_energy(rounds: Sequence[RoundCounts | None], k: int) -> bool:
+def falling_energy(rounds: Sequence[Seen | None]) -> bool:
     """Mean energy fell round on round over three rounds, by half a point or more in all."""
     if len(rounds) < 3:
         return False
-    newest, middle, oldest = (_mean_energy(counts, k) for counts in rounds[:3])
+    newest, middle, oldest = (_mean_energy(seen) for seen in rounds[:3])
     if newest is None or middle is None or oldest is None:
         return False
     return oldest > middle > newest and oldest - newest >= Fraction(1, 2)
@@ -74,43 +77,33 @@ TEAM_RULES: dict[str, Rule] = {
 }
 
 
-def fired_rules(
-    *, channel: Channel, round_: Round, checkins: Sequence[CheckIn], history: History
-) -> tuple[str, ...]:
-    """The team rules a closed round sets off, in TEAM_RULES order."""
-    rounds = recent_counts(
-        channel=channel, round_=round_, checkins=checkins, history=history, periods=3
-    )
-    if rounds[0] is None:
+def fired_rules(recent: Sequence[Seen | None]) -> tuple[str, ...]:
+    """The team rules what a manager was shown sets off, newest round first, in rule order."""
+    if not recent or recent[0] is None:
         return ()
-    k = channel.config.k
-    return tuple(name for name, rule in TEAM_RULES.items() if rule(rounds, k))
+    return tuple(name for name, rule in TEAM_RULES.items() if rule(recent))
 
 
 def team_nudges(
     *,
-    channel: Channel,
-    round_: Round,
-    checkins: Sequence[CheckIn],
-    history: History,
+    rules: Sequence[str],
+    round_id: str,
+    channel: str,
     catalog: PromptCatalog,
-    recipients: Sequence[str],
+    locale: str,
+    recipient: str,
 ) -> list[NudgeMessage]:
-    """A nudge per fired rule per recipient (the channel's managers); none when nudges are off."""
-    if not channel.config.nudges:
-        return []
-    rules = fired_rules(channel=channel, round_=round_, checkins=checkins, history=history)
+    """One nudge per fired rule for one manager."""
     return [
         nudge_message(
             rule=rule,
             catalog=catalog,
-            locale=channel.config.locale,
+            locale=locale,
             recipient=recipient,
-            idempotency_key=f"nudge:{round_.round_id}:{rule}:{recipient}",
-            channel=channel.name,
+            idempotency_key=f"nudge:{round_id}:{rule}:{recipient}",
+            channel=channel,
         )
         for rule in rules
-        for recipient in dict.fromkeys(recipients)
     ]
 
 

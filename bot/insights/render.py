@@ -1,164 +1,184 @@
-"""Turns what privacy.py reveals into digest, nudge and preview text via the prompt catalog."""
+"""Turns what a viewer may see of published rounds into digest, nudge and preview text."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from fractions import Fraction
 
-from bot.insights.aggregate import TREND_RANGE, bucket_of
-from bot.insights.privacy import RoundSummary, SignalSummary
+from bot.insights.aggregate import TREND_RANGE, bucket_of, round_to_tenth, tenths
+from bot.insights.bands import Amount, amount
+from bot.insights.noise import noise_factor
+from bot.insights.published import Outcome, Published, Seen, View
 from bot.insights.sparkline import sparkline
-from bot.model import Channel
 from bot.outgoing import NudgeMessage, SummaryMessage, SummarySection
 from bot.ports import PromptCatalog
 from bot.questions import Signal
 
 LIST_SEPARATOR = ", "
+BUCKET_SEPARATOR = "; "
 MIN_TREND_POINTS = 2
 
 
-def _percent(share: float) -> int:
-    return round(share * 100)
+class _Words:
+    """The catalog in one locale, and which kinds of amounts a digest has used."""
+
+    def __init__(self, catalog: PromptCatalog, locale: str) -> None:
+        self.catalog, self.locale = catalog, locale
+        self.used_words = self.used_percent = False
+
+    def say(self, key: str, **params: object) -> str:
+        return self.catalog.message(key, locale=self.locale, **params)
+
+    def amount(self, part: int, whole: int, *, k: int) -> str:
+        shown: Amount = amount(part, whole, k=k)
+        if shown.in_words:
+            self.used_words = True
+        else:
+            self.used_percent = True
+        return self.say(f"amount.{shown.level.value}", percent=shown.percent)
 
 
-def _signal_line(summary: SignalSummary, *, catalog: PromptCatalog, locale: str) -> str:
-    name = catalog.message(f"signal.{summary.signal.value}", locale=locale)
-    if summary.suppressed:
-        return catalog.message("digest.signal_suppressed", locale=locale, signal=name)
-    shares = LIST_SEPARATOR.join(
-        catalog.message(
+def trend_point(seen: Seen | None, signal: Signal) -> float | None:
+    """One week's point on a signal's trend line; None (a gap) where nothing was shown."""
+    counts = seen.signal(signal) if seen is not None else None
+    metric = counts.trend_metric() if counts is not None else None
+    if metric is None:
+        return None
+    if TREND_RANGE[signal] == (0, 1):
+        return tenths(metric.numerator, metric.denominator) / 10
+    return round_to_tenth(Fraction(metric))
+
+
+def _overview(seen: Seen, words: _Words) -> SummarySection:
+    counts, k = seen.counts, seen.k
+    lines = [
+        words.say(
+            "digest.participation",
+            amount=words.amount(
+                counts.respondents, max(seen.published.members, counts.respondents, 1), k=k
+            ),
+        )
+    ]
+    if counts.respondents > 0:
+        lines.append(
+            words.say(
+                "digest.rest_share", amount=words.amount(counts.rested, counts.respondents, k=k)
+            )
+        )
+    return SummarySection(heading=words.say("digest.overview_heading"), lines=tuple(lines))
+
+
+def _signal_line(seen: Seen, signal: Signal, words: _Words) -> str:
+    name = words.say(f"signal.{signal.value}")
+    counts = seen.signal(signal)
+    if counts is None or counts.answered == 0:
+        return words.say("digest.signal_suppressed", signal=name)
+    shares = BUCKET_SEPARATOR.join(
+        words.say(
             "digest.bucket_share",
-            locale=locale,
-            bucket=catalog.message(f"bucket.{summary.signal.value}.{bucket}", locale=locale),
-            percent=_percent(share),
+            bucket=words.say(f"bucket.{signal.value}.{bucket}"),
+            amount=words.amount(count, counts.answered, k=seen.k),
         )
-        for bucket, share in summary.buckets
+        for bucket, count in counts.bucket_counts()
     )
-    return catalog.message("digest.signal_line", locale=locale, signal=name, buckets=shares)
+    return words.say("digest.signal_line", signal=name, buckets=shares)
 
 
-def _overview(summary: RoundSummary, *, catalog: PromptCatalog, locale: str) -> SummarySection:
+def _trend(history: Sequence[Seen | None], words: _Words) -> SummarySection | None:
+    """Sparklines over ``history``, oldest first; a week not shown is a gap, never a zero."""
     lines = []
-    if summary.participation is not None:
-        lines.append(
-            catalog.message(
-                "digest.participation", locale=locale, percent=_percent(summary.participation)
-            )
-        )
-    if summary.rest_share is not None:
-        lines.append(
-            catalog.message(
-                "digest.rest_share", locale=locale, percent=_percent(summary.rest_share)
-            )
-        )
-    return SummarySection(
-        heading=catalog.message("digest.overview_heading", locale=locale), lines=tuple(lines)
-    )
-
-
-def _trend(summary: RoundSummary, *, catalog: PromptCatalog, locale: str) -> SummarySection | None:
-    lines = []
-    for signal_summary in summary.signals:
-        points = signal_summary.trend
+    for signal in Signal:
+        points = [trend_point(seen, signal) for seen in history]
         if sum(point is not None for point in points) < MIN_TREND_POINTS:
             continue
-        low, high = TREND_RANGE[signal_summary.signal]
+        low, high = TREND_RANGE[signal]
         lines.append(
-            catalog.message(
+            words.say(
                 "digest.trend_line",
-                locale=locale,
-                metric=catalog.message(
-                    f"digest.trend_metric.{signal_summary.signal.value}", locale=locale
-                ),
+                metric=words.say(f"digest.trend_metric.{signal.value}"),
                 sparkline=sparkline(points, low=low, high=high),
             )
         )
     if not lines:
         return None
-    lines.append(catalog.message("digest.trend_legend", locale=locale))
-    return SummarySection(
-        heading=catalog.message("digest.trend_heading", locale=locale), lines=tuple(lines)
-    )
+    lines.append(words.say("digest.trend_legend"))
+    return SummarySection(heading=words.say("digest.trend_heading"), lines=tuple(lines))
 
 
 def _section_text(section: SummarySection) -> str:
     return "\n".join([section.heading, *section.lines])
 
 
-def render_withheld(
-    *,
-    channel: Channel,
-    period: str,
-    k: int,
-    catalog: PromptCatalog,
-    recipient: str,
-    idempotency_key: str,
-) -> SummaryMessage:
-    """In place of a digest that overlaps too closely with another the manager receives."""
-    locale = channel.config.locale
-    return SummaryMessage(
-        recipient=recipient,
-        locale=locale,
-        idempotency_key=idempotency_key,
-        title=catalog.message("digest.title", locale=locale, channel=channel.name, period=period),
-        suppressed=True,
-        sections=(),
-        text=catalog.message("digest.withheld", locale=locale, channel=channel.name, k=k),
-    )
+def _not_shown(published: Published, view: View | None, *, channel: str, words: _Words) -> str:
+    if view is not None and view.outcome is Outcome.OVERLAP:
+        return words.say("digest.withheld", channel=channel, k=view.withheld_k or published.terms.k)
+    if view is not None and view.outcome is Outcome.BUDGET:
+        return words.say("digest.budget_spent", channel=channel)
+    return words.say("digest.suppressed")
 
 
 def render_digest(
     *,
-    summary: RoundSummary,
-    channel: Channel,
+    published: Published,
+    view: View | None,
+    history: Sequence[Seen | None],
+    channel: str,
     catalog: PromptCatalog,
+    locale: str,
     recipient: str,
     idempotency_key: str,
+    ephemeral: bool = False,
 ) -> SummaryMessage:
-    """The manager digest for a round summary, in the channel's locale."""
-    locale = channel.config.locale
-    title = catalog.message(
-        "digest.title", locale=locale, channel=channel.name, period=summary.period
-    )
-    if not summary.revealed:
+    """What a viewer reads of one published round.
+
+    ``history`` is the viewer's share of the channel's recent published rounds, oldest
+    first, ending with this one; rounds they were not shown are gaps in the trend.
+    """
+    words = _Words(catalog, locale)
+    title = words.say("digest.title", channel=channel, period=published.period)
+    seen = history[-1] if history else None
+    if seen is None or seen.published.round_id != published.round_id:
         return SummaryMessage(
             recipient=recipient,
             locale=locale,
             idempotency_key=idempotency_key,
+            ephemeral=ephemeral,
             title=title,
             suppressed=True,
             sections=(),
-            text=catalog.message("digest.suppressed", locale=locale),
+            text=_not_shown(published, view, channel=channel, words=words),
+        )
+    overview = _overview(seen, words)
+    signal_lines = [_signal_line(seen, signal, words) for signal in Signal]
+    notes = []
+    if words.used_percent:
+        notes.append(words.say("digest.rounding"))
+    if words.used_words:
+        notes.append(words.say("digest.words"))
+    if published.noisy and published.terms.noise_budget is not None:
+        budget = published.terms.noise_budget
+        notes.append(
+            words.say("digest.noise", factor=f"{noise_factor(budget):.3g}", budget=f"{budget:g}")
         )
     sections = [
-        _overview(summary, catalog=catalog, locale=locale),
-        SummarySection(
-            heading=catalog.message("digest.signals_heading", locale=locale),
-            lines=(
-                *(
-                    _signal_line(signal_summary, catalog=catalog, locale=locale)
-                    for signal_summary in summary.signals
-                ),
-                catalog.message("digest.rounding", locale=locale),
-            ),
-        ),
+        overview,
+        SummarySection(heading=words.say("digest.signals_heading"), lines=(*signal_lines, *notes)),
     ]
-    trend = _trend(summary, catalog=catalog, locale=locale)
+    trend = _trend(history, words)
     if trend is not None:
         sections.append(trend)
-    if summary.shared_notes:
+    if seen.notes and seen.counts.shared_notes:
         sections.append(
             SummarySection(
-                heading=catalog.message("digest.notes_heading", locale=locale),
-                lines=tuple(
-                    catalog.message("digest.note", locale=locale, note=note)
-                    for note in summary.shared_notes
-                ),
+                heading=words.say("digest.notes_heading"),
+                lines=tuple(words.say("digest.note", note=n) for n in seen.counts.shared_notes),
             )
         )
     return SummaryMessage(
         recipient=recipient,
         locale=locale,
         idempotency_key=idempotency_key,
+        ephemeral=ephemeral,
         title=title,
         suppressed=False,
         sections=tuple(sections),

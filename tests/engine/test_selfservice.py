@@ -68,10 +68,15 @@ async def test_forget_asks_first_and_then_erases_everything(team: Ripple, clock:
     async with team.store.unit_of_work() as uow:
         assert await uow.checkins.list_for_person(TEAM[0]) == []
         assert await uow.people.get(TEAM[0]) is None
+        assert await uow.channels.channels_of(TEAM[0]) == []
         queued = await uow.outbox.list_for_recipient(TEAM[0])
     assert [m.payload.text for m in queued if isinstance(m.payload, TextMessage)] == [
-        "Done. Your check-ins, answers and notes are erased."
+        "Done. Ripple has erased everything it kept about you, and won't add you back "
+        "to a channel unless you write to it again."
     ]
+    farewell = queued[0]
+    assert farewell.payload.farewell and farewell.payload.ephemeral
+    assert TEAM[0] not in farewell.idempotency_key
 
 
 async def test_summary_is_for_managers_only_and_waits_for_the_round_to_close(

@@ -23,13 +23,14 @@ def answers_of(fields: tuple[FormField, ...]) -> dict[str, str | list[str]]:
 
 
 configs = st.builds(
-    lambda weekday, hour, minute, every, zone, k, extra, reminders, nudges, quiet, managers, admins, signpost: (
+    lambda weekday, hour, minute, every, zone, k, extra, noise, reminders, nudges, quiet, managers, admins, signpost: (
         ChannelConfig(
             cadence=Cadence(weekday=weekday, local_time=time(hour, minute), every_weeks=every),
             timezone=zone,
             locale="de",
             k=k,
-            comment_threshold=k + extra,
+            comment_threshold=max(k, 5) + extra,
+            noise_budget=noise,
             reminders=reminders,
             nudges=nudges,
             quiet_dates=frozenset(quiet),
@@ -45,6 +46,7 @@ configs = st.builds(
     st.sampled_from(["UTC", "Europe/Berlin", "America/New_York", "Asia/Kolkata"]),
     st.integers(3, 50),
     st.integers(0, 20),
+    st.sampled_from([None, 1.0, 3.0, 10.0]),
     st.integers(0, 2),
     st.booleans(),
     st.lists(st.dates(date(2026, 1, 1), date(2028, 12, 31)), max_size=5),
@@ -76,6 +78,7 @@ def test_every_field_has_a_label_in_every_language():
             "locale",
             "k",
             "comment_threshold",
+            "noise_budget",
             "managers",
             "admins",
             "reminders",
@@ -95,6 +98,8 @@ def test_every_field_has_a_label_in_every_language():
         ({"k": "2"}, "k"),
         ({"k": "five"}, "k"),
         ({"k": "9", "comment_threshold": "5"}, "comment_threshold"),
+        ({"k": "3", "comment_threshold": "4"}, "comment_threshold"),
+        ({"noise_budget": "5"}, "noise_budget"),
         ({"time": "25:00"}, "time"),
         ({"timezone": "Mars/Olympus"}, "timezone"),
         ({"quiet_dates": "2026-12-24, tomorrow"}, "quiet_dates"),

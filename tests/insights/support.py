@@ -3,13 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from bot.model import Channel, ChannelConfig, CheckIn, CheckInState, Round, RoundStatus, freeze
+from bot.insights.privacy import Neighbour, Shape, decide_view, publishable_counts
+from bot.insights.published import Published, Seen, View, seen_by
+from bot.insights.render import render_digest
+from bot.model import (
+    Channel,
+    ChannelConfig,
+    CheckIn,
+    CheckInState,
+    Round,
+    RoundStatus,
+    RoundTerms,
+    freeze,
+)
+from bot.outgoing import SummaryMessage
 from bot.questions import QuestionSet
 
 PROMPTS = Path(__file__).resolve().parents[2] / "prompts"
@@ -132,3 +146,69 @@ def team(round_: Round, answers: Sequence[Mapping[str, str]], *, start: int = 0)
 
 def workloads(round_: Round, *values: str) -> list[CheckIn]:
     return team(round_, [{"workload": value} for value in values])
+
+
+MANAGER = "slack:T1:UMANAGER"
+TREND_PERIODS = 8
+
+
+@dataclass(frozen=True)
+class Summary:
+    """One viewer's share of a round, published as the engine publishes it, and its digest."""
+
+    published: Published
+    view: View
+    seen: Seen | None
+    history: list[Seen | None]  # oldest first, ending with this round
+    message: SummaryMessage
+
+    def line(self, start: str) -> str:
+        lines = [line for section in self.message.sections for line in section.lines]
+        return next(line for line in lines if line.startswith(start))
+
+
+def summarise(
+    channel: Channel,
+    round_: Round,
+    checkins: Sequence[CheckIn],
+    *,
+    members: int | None = None,
+    history: Sequence[tuple[Round, Sequence[CheckIn]]] = (),
+    viewer: str = MANAGER,
+    neighbours: Sequence[Neighbour] = (),
+) -> Summary:
+    """Publish ``round_`` for ``viewer``; ``history`` holds earlier rounds, newest first."""
+    earlier = [summarise(channel, r, c, viewer=viewer).seen for r, c in reversed(history)]
+    terms = RoundTerms.of(channel.config)
+    counts = publishable_counts(checkins, terms=terms)
+    view = decide_view(
+        viewer=viewer,
+        round_id=round_.round_id,
+        counts=counts,
+        terms=terms,
+        shape=Shape.of(checkins),
+        neighbours=neighbours,
+    )
+    published = Published(
+        round_id=round_.round_id,
+        channel_id=round_.channel_id,
+        period=round_.period,
+        scheduled_date=round_.scheduled_date,
+        published_at=round_.closes_at,
+        terms=terms,
+        members=len(checkins) if members is None else members,
+        counts=counts,
+    )
+    seen = seen_by(published, view)
+    trail = [*earlier, seen][-TREND_PERIODS:]
+    message = render_digest(
+        published=published,
+        view=view,
+        history=trail,
+        channel=channel.name,
+        catalog=CATALOG,
+        locale=channel.config.locale,
+        recipient=viewer,
+        idempotency_key=f"digest:{round_.round_id}:{viewer}",
+    )
+    return Summary(published=published, view=view, seen=seen, history=trail, message=message)

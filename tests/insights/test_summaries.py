@@ -1,4 +1,4 @@
-"""Concrete round summaries: buckets, rounding, suppression, trends, notes and the preview."""
+"""Concrete published summaries: buckets, amounts, suppression, trends, notes and the preview."""
 
 from __future__ import annotations
 
@@ -6,56 +6,29 @@ import re
 
 import pytest
 
-from bot.insights import (
-    BUCKETS,
-    bucket_of,
-    overlapping_groups_at_risk,
-    preview_buckets,
-    render_digest,
-    sparkline,
-    summarise_round,
-)
-from bot.insights.aggregate import tenths
-from bot.model import CheckInState, RoundStatus
+from bot.insights.aggregate import BUCKETS, bucket_of, tenths
+from bot.insights.privacy import Neighbour, Shape, too_close
+from bot.insights.published import Outcome
+from bot.insights.render import preview_buckets
+from bot.insights.sparkline import sparkline
+from bot.model import CheckInState
 from bot.questions import SIGNAL_VALUES, Signal
 
 from .support import (
     CATALOG,
     LOCALES,
+    MANAGER,
     load_insight_messages,
     make_channel,
     make_checkin,
     make_round,
     person,
+    summarise,
     team,
     workloads,
 )
 
 SUPPRESSED_EN = "Not enough responses to share this week."
-
-
-def summarise(channel, round_, checkins, *, members=None, history=()):
-    return summarise_round(
-        channel=channel,
-        round_=round_,
-        checkins=checkins,
-        members=len(checkins) if members is None else members,
-        history=history,
-    )
-
-
-def digest(channel, summary):
-    return render_digest(
-        summary=summary,
-        channel=channel,
-        catalog=CATALOG,
-        recipient="slack:T1:UMANAGER",
-        idempotency_key=f"digest:{summary.round_id}:slack:T1:UMANAGER",
-    )
-
-
-def shares(summary, signal):
-    return dict(next(s for s in summary.signals if s.signal is signal).buckets)
 
 
 @pytest.mark.parametrize(
@@ -104,15 +77,19 @@ def test_shares_round_to_the_nearest_tenth_with_halves_up(part, whole, expected)
     assert tenths(part, whole) == expected
 
 
-def test_bucket_shares_are_rounded_to_ten_percent():
+def test_a_large_group_sees_tenths_with_both_ends_folded_in():
     round_ = make_round()
-    summary = summarise(
-        make_channel(), round_, workloads(round_, "1", "2", "3", "3", "4", "5", "5")
-    )
-    assert shares(summary, Signal.WORKLOAD) == {"low": 0.3, "moderate": 0.3, "heavy": 0.4}
+    values = ["1"] * 2 + ["3"] * 6 + ["4"] * 12  # 10%, 30%, 60% of 20
+    summary = summarise(make_channel(), round_, workloads(round_, *values))
+    assert summary.line("Workload") == "Workload — low: 10% or less; moderate: 30%; heavy: 60%"
+    everyone = summarise(make_channel(), round_, workloads(round_, *["5"] * 20))
+    line = everyone.line("Workload")
+    assert line == "Workload — low: 10% or less; moderate: 10% or less; heavy: 90% or more"
+    signals = "\n".join(everyone.message.sections[1].lines[:5])
+    assert "100%" not in signals and " 0%" not in signals
 
 
-def test_each_signal_is_bucketed():
+def test_each_signal_is_shown_in_its_buckets():
     round_ = make_round()
     answers = [
         {"energy": "1", "extra_hours": "none", "covering": "no", "real_rest": "yes"},
@@ -120,15 +97,27 @@ def test_each_signal_is_bucketed():
         {"energy": "4", "extra_hours": "many", "covering": "no", "real_rest": "no"},
         {"energy": "5", "extra_hours": "many", "covering": "yes", "real_rest": "no"},
         {"energy": "2", "extra_hours": "none", "covering": "no", "real_rest": "no"},
-    ]
+    ] * 4
     summary = summarise(make_channel(), round_, team(round_, answers))
-    assert shares(summary, Signal.ENERGY) == {"low": 0.4, "ok": 0.2, "high": 0.4}
-    assert shares(summary, Signal.EXTRA_HOURS) == {"none": 0.4, "some": 0.2, "many": 0.4}
-    assert shares(summary, Signal.COVERING) == {"no": 0.8, "yes": 0.2}
-    assert shares(summary, Signal.REAL_REST) == {"yes": 0.2, "partly": 0.2, "no": 0.6}
+    assert summary.line("Energy") == "Energy — low: 40%; okay: 20%; high: 40%"
+    assert summary.line("Extra hours") == "Extra hours — none: 40%; some: 20%; many: 40%"
+    assert summary.line("Covering") == "Covering for someone — no: 80%; yes: 20%"
+    assert summary.line("Real rest") == "Real rest — yes: 20%; partly: 20%; no: 60%"
 
 
-def test_fewer_than_k_respondents_reveals_nothing():
+def test_a_small_group_sees_words_that_never_pin_down_a_count():
+    round_ = make_round()
+    summary = summarise(
+        make_channel(), round_, workloads(round_, "1", "3", "3", "4", "4", "5", "5")
+    )
+    assert summary.line("Workload") == (
+        "Workload — low: few or none; moderate: few or none; heavy: some"
+    )
+    assert summary.line("In a group this size").startswith("In a group this size, shares are given")
+    assert "%" not in "\n".join(summary.message.sections[1].lines)
+
+
+def test_fewer_than_k_respondents_reveals_nothing_and_keeps_nothing():
     channel = make_channel(k=5)
     round_ = make_round()
     checkins = [
@@ -137,12 +126,9 @@ def test_fewer_than_k_respondents_reveals_nothing():
         make_checkin(round_, person(51), state=CheckInState.ANSWERING, workload="5"),
     ]
     summary = summarise(channel, round_, checkins, members=12)
-    assert not summary.revealed
-    assert summary.participation is None
-    assert summary.rest_share is None
-    assert summary.signals == ()
-    assert summary.trend == {}
-    message = digest(channel, summary)
+    assert summary.published.counts is None, "not even the number of responses is kept"
+    assert summary.view.outcome is Outcome.TOO_FEW
+    message = summary.message
     assert message.suppressed
     assert message.sections == ()
     assert message.text == SUPPRESSED_EN
@@ -158,34 +144,34 @@ def test_choosing_rest_counts_as_a_response():
         make_checkin(round_, person(11), state=CheckInState.RESTED),
     ]
     summary = summarise(channel, round_, checkins, members=5)
-    assert summary.revealed
-    assert summary.participation == 1.0
-    assert summary.rest_share == 0.4
-    workload = next(s for s in summary.signals if s.signal is Signal.WORKLOAD)
-    assert workload.suppressed, "only three people answered workload, fewer than k"
+    assert summary.view.shown
+    assert summary.line("Checked in") == "Checked in: most or all of the channel."
+    assert summary.line("Chose rest") == (
+        "Chose rest: some of those who checked in — rest counts as a response."
+    )
+    assert Signal.WORKLOAD in summary.view.hidden, "only three answered workload, fewer than k"
+    assert summary.line("Workload") == "Workload: not enough answers to show."
 
 
-def test_participation_and_rest_share_are_rounded_percentages():
+def test_participation_and_rest_share_in_a_large_channel_are_tenths():
     channel = make_channel(k=5)
     round_ = make_round()
     checkins = [
-        *workloads(round_, "3", "3", "4", "4", "2"),
-        make_checkin(round_, person(10), state=CheckInState.RESTED),
+        *workloads(round_, *["3"] * 20),
+        *(make_checkin(round_, person(100 + i), state=CheckInState.RESTED) for i in range(4)),
     ]
-    summary = summarise(channel, round_, checkins, members=8)
-    assert summary.participation == 0.8  # 6 of 8 = 75%, halves round up
-    assert summary.rest_share == 0.2  # 1 of 6 = 17%
-    text = digest(channel, summary).text
-    assert "Checked in: 80% of the channel." in text
+    summary = summarise(channel, round_, checkins, members=30)
+    text = summary.message.text
+    assert "Checked in: 80% of the channel." in text  # 24 of 30
     assert "Chose rest: 20% of those who checked in — rest counts as a response." in text
-    assert "6" not in text.replace("2026-W12", "")
+    assert "24" not in text and "30" not in text
 
 
 def test_participation_never_exceeds_everyone_when_members_is_stale():
     channel = make_channel(k=3)
     round_ = make_round()
     summary = summarise(channel, round_, workloads(round_, "3", "3", "3"), members=2)
-    assert summary.participation == 1.0
+    assert summary.line("Checked in") == "Checked in: half or more of the channel."
 
 
 def test_a_signal_answered_by_fewer_than_k_is_suppressed_on_its_own():
@@ -193,20 +179,33 @@ def test_a_signal_answered_by_fewer_than_k_is_suppressed_on_its_own():
     round_ = make_round()
     answers = [{"workload": "4", "energy": "2"}] * 4 + [{"workload": "2"}]
     summary = summarise(channel, round_, team(round_, answers))
-    by_signal = {s.signal: s for s in summary.signals}
-    assert not by_signal[Signal.WORKLOAD].suppressed
-    assert by_signal[Signal.ENERGY].suppressed
-    assert by_signal[Signal.ENERGY].buckets == ()
-    lines = digest(channel, summary).sections[1].lines
-    assert "Workload: low 20%, moderate 0%, heavy 80%" in lines
+    assert summary.view.hidden >= {Signal.ENERGY, Signal.REAL_REST}
+    assert Signal.WORKLOAD not in summary.view.hidden
+    lines = summary.message.sections[1].lines
+    assert "Workload — low: few or none; moderate: few or none; heavy: most or all" in lines
     assert "Energy: not enough answers to show." in lines
     assert "Real rest: not enough answers to show." in lines
 
 
-def test_an_open_round_is_never_summarised():
-    round_ = make_round(status=RoundStatus.OPEN)
-    with pytest.raises(ValueError, match="open"):
-        summarise(make_channel(), round_, workloads(round_, "3", "3", "3", "3", "3"))
+def test_a_managers_own_answers_never_count_towards_k():
+    channel = make_channel(k=5)
+    round_ = make_round()
+    checkins = [
+        *workloads(round_, "4", "4", "4", "4"),
+        make_checkin(round_, MANAGER, workload="2"),
+    ]
+    own = summarise(channel, round_, checkins)
+    assert own.view.outcome is Outcome.TOO_FEW
+    assert own.message.text == SUPPRESSED_EN
+    other = summarise(channel, round_, checkins, viewer="slack:T1:UDEPUTY")
+    assert other.view.shown, "five responded, none of them this viewer"
+    answered_alone = [
+        *team(round_, [{"workload": "4", "energy": "3"}] * 5),
+        make_checkin(round_, MANAGER, workload="4", energy="1"),
+    ]
+    partly = summarise(channel, round_, answered_alone)
+    assert partly.view.shown
+    assert Signal.ENERGY not in partly.view.hidden  # five others answered energy too
 
 
 def test_revealed_digest_reads_as_expected():
@@ -237,38 +236,38 @@ def test_revealed_digest_reads_as_expected():
         },
         {"workload": "2", "energy": "3", "extra_hours": "none", "covering": "no"},
     ]
-    message = digest(channel, summarise(channel, round_, team(round_, answers), members=5))
+    message = summarise(channel, round_, team(round_, answers), members=5).message
     assert not message.suppressed
     assert message.text == "\n".join(
         [
             "Check-in summary for #design, 2026-W12",
             "",
             "This week",
-            "Checked in: 100% of the channel.",
-            "Chose rest: 0% of those who checked in — rest counts as a response.",
+            "Checked in: most or all of the channel.",
+            "Chose rest: few or none of those who checked in — rest counts as a response.",
             "",
             "How the week felt",
-            "Workload: low 20%, moderate 20%, heavy 60%",
-            "Energy: low 40%, okay 40%, high 20%",
-            "Extra hours: none 60%, some 20%, many 20%",
-            "Covering for someone: no 80%, yes 20%",
+            "Workload — low: few or none; moderate: few or none; heavy: some",
+            "Energy — low: some; okay: some; high: few or none",
+            "Extra hours — none: some; some: few or none; many: few or none",
+            "Covering for someone — no: most or all; yes: few or none",
             "Real rest: not enough answers to show.",
-            "Shares are rounded to the nearest 10%, so they may not add up to 100%.",
+            "In a group this size, shares are given in words (few or none, some, most or all), "
+            "so that no figure gives away how anyone answered.",
         ]
     )
 
 
 def test_digest_follows_the_channel_locale():
     round_ = make_round()
-    for locale, sentence in [
-        ("es", "No hay suficientes respuestas para compartir esta semana."),
-        ("de", "Nicht genug Antworten, um diese Woche etwas zu teilen."),
+    for locale, sentence, everyone in [
+        ("es", "No hay suficientes respuestas para compartir esta semana.", "90 % o más"),
+        ("de", "Nicht genug Antworten, um diese Woche etwas zu teilen.", "90 % oder mehr"),
     ]:
         channel = make_channel(locale=locale)
-        assert digest(channel, summarise(channel, round_, [])).text == sentence
-        revealed = summarise(channel, round_, workloads(round_, "4", "4", "4", "4", "4"))
-        text = digest(channel, revealed).text
-        assert "100 %" in text
+        assert summarise(channel, round_, []).message.text == sentence
+        text = summarise(channel, round_, workloads(round_, *["4"] * 20)).message.text
+        assert everyone in text
         assert SUPPRESSED_EN not in text
 
 
@@ -282,7 +281,7 @@ def test_sparkline_scales_to_a_fixed_range_and_marks_gaps():
         sparkline([1.0], low=1, high=1)
 
 
-def test_trend_is_built_only_from_revealed_periods():
+def test_trend_is_built_only_from_what_the_viewer_was_shown():
     channel = make_channel(k=5)
     oldest, suppressed, previous, current = (make_round(week) for week in (1, 2, 3, 4))
     history = [
@@ -293,9 +292,7 @@ def test_trend_is_built_only_from_revealed_periods():
     summary = summarise(
         channel, current, workloads(current, "1", "1", "2", "1", "1"), history=history
     )
-    assert summary.trend[Signal.WORKLOAD] == (5.0, None, 3.2, 1.2)
-    assert summary.trend[Signal.ENERGY] == (None, None, None, None)
-    trend = digest(channel, summary).sections[2]
+    trend = summary.message.sections[2]
     assert trend.heading == "Recent check-ins, oldest first"
     assert trend.lines == (
         "Average workload (higher is heavier): █·▅▁",
@@ -303,9 +300,11 @@ def test_trend_is_built_only_from_revealed_periods():
     )
 
 
-def test_trend_metrics_per_signal():
+def test_trend_points_per_signal():
+    from bot.insights.render import trend_point
+
     channel = make_channel(k=5)
-    previous, current = make_round(1), make_round(2)
+    current = make_round(2)
     answers = [
         {"extra_hours": "some", "covering": "yes", "real_rest": "no", "energy": "5"},
         {"extra_hours": "many", "covering": "no", "real_rest": "partly", "energy": "4"},
@@ -313,16 +312,13 @@ def test_trend_metrics_per_signal():
         {"extra_hours": "none", "covering": "no", "real_rest": "no", "energy": "3"},
         {"extra_hours": "none", "covering": "no", "real_rest": "no", "energy": "3"},
     ]
-    summary = summarise(
-        channel,
-        current,
-        team(current, answers),
-        history=[(previous, team(previous, answers))],
-    )
-    assert summary.trend[Signal.EXTRA_HOURS] == (0.4, 0.4)
-    assert summary.trend[Signal.COVERING] == (0.2, 0.2)
-    assert summary.trend[Signal.REAL_REST] == (0.6, 0.6)
-    assert summary.trend[Signal.ENERGY] == (3.8, 3.8)
+    seen = summarise(channel, current, team(current, answers)).seen
+    assert trend_point(seen, Signal.EXTRA_HOURS) == 0.4
+    assert trend_point(seen, Signal.COVERING) == 0.2
+    assert trend_point(seen, Signal.REAL_REST) == 0.6
+    assert trend_point(seen, Signal.ENERGY) == 3.8
+    assert trend_point(seen, Signal.WORKLOAD) is None
+    assert trend_point(None, Signal.ENERGY) is None
 
 
 def test_trend_covers_at_most_eight_periods():
@@ -330,69 +326,69 @@ def test_trend_covers_at_most_eight_periods():
     rounds = [make_round(week) for week in range(12)]
     history = [(r, workloads(r, "3", "3", "3")) for r in reversed(rounds[:-1])]
     summary = summarise(channel, rounds[-1], workloads(rounds[-1], "3", "3", "3"), history=history)
-    assert summary.trend[Signal.WORKLOAD] == (3.0,) * 8
-
-
-def test_open_or_foreign_history_rounds_are_gaps():
-    channel = make_channel(k=3)
-    open_round = make_round(1, status=RoundStatus.OPEN)
-    foreign = make_round(2)
-    foreign = type(foreign)(**{**foreign.__dict__, "channel_id": "slack:T1:COTHER"})
-    current = make_round(3)
-    summary = summarise(
-        channel,
-        current,
-        workloads(current, "3", "3", "3"),
-        history=[
-            (foreign, workloads(foreign, "5", "5", "5")),
-            (open_round, workloads(open_round, "5", "5", "5")),
-        ],
-    )
-    assert summary.trend[Signal.WORKLOAD] == (None, None, 3.0)
+    assert summary.line("Average workload") == "Average workload (higher is heavier): ▅▅▅▅▅▅▅▅"
 
 
 def test_shared_notes_appear_sorted_once_the_threshold_is_met():
-    channel = make_channel(k=3, comment_threshold=3)
+    channel = make_channel(k=3, comment_threshold=5)
     round_ = make_round()
+    shared = ["  too many meetings ", "Deadline moved, thanks", "a quiet week", "b", "c"]
     checkins = [
-        make_checkin(round_, person(1), note="  too many meetings ", note_shared=True),
-        make_checkin(round_, person(2), note="Deadline moved, thanks", note_shared=True),
-        make_checkin(round_, person(3), note="a quiet week", note_shared=True),
-        make_checkin(round_, person(4), note="my private worry", note_shared=False),
+        *(make_checkin(round_, person(i), note=n, note_shared=True) for i, n in enumerate(shared)),
+        make_checkin(round_, person(9), note="my private worry", note_shared=False),
     ]
     summary = summarise(channel, round_, checkins)
-    assert summary.shared_notes == ("a quiet week", "Deadline moved, thanks", "too many meetings")
-    message = digest(channel, summary)
-    notes = message.sections[-1]
+    assert summary.published.counts is not None
+    assert summary.published.counts.shared_notes == (
+        "a quiet week",
+        "b",
+        "c",
+        "Deadline moved, thanks",
+        "too many meetings",
+    )
+    notes = summary.message.sections[-1]
     assert notes.heading == "Notes shared anonymously"
-    assert notes.lines == ("“a quiet week”", "“Deadline moved, thanks”", "“too many meetings”")
-    assert "my private worry" not in message.text
+    assert notes.lines[0] == "“a quiet week”"
+    assert "my private worry" not in summary.message.text
 
 
-def test_shared_notes_stay_hidden_below_the_comment_threshold():
-    channel = make_channel(k=3, comment_threshold=4)
+def test_shared_notes_stay_hidden_and_unkept_below_the_comment_threshold():
+    channel = make_channel(k=3, comment_threshold=5)
     round_ = make_round()
     checkins = [
-        make_checkin(round_, person(i), note=f"note {i}", note_shared=True) for i in range(3)
+        make_checkin(round_, person(i), note=f"note {i}", note_shared=True) for i in range(4)
     ] + [make_checkin(round_, person(9), note="kept private", note_shared=False)]
     summary = summarise(channel, round_, checkins)
-    assert summary.revealed
-    assert summary.shared_notes == ()
-    assert "note" not in digest(channel, summary).text.lower().replace("notes shared", "")
+    assert summary.view.shown
+    assert summary.published.counts is not None
+    assert summary.published.counts.shared_notes == ()
+    assert "note" not in summary.message.text.lower()
+
+
+def test_a_viewers_own_note_does_not_count_towards_the_threshold():
+    channel = make_channel(k=3, comment_threshold=5)
+    round_ = make_round()
+    checkins = [
+        make_checkin(round_, person(i), note=f"note {i}", note_shared=True) for i in range(4)
+    ] + [make_checkin(round_, MANAGER, note="mine", note_shared=True)]
+    assert not summarise(channel, round_, checkins).view.notes
+    assert summarise(channel, round_, checkins, viewer="slack:T1:UDEPUTY").view.notes
 
 
 def test_notes_from_unfinished_check_ins_are_not_shared():
-    channel = make_channel(k=3, comment_threshold=3)
+    channel = make_channel(k=3, comment_threshold=5)
     round_ = make_round()
     checkins = [
-        make_checkin(round_, person(i), note=f"done note {i}", note_shared=True) for i in range(3)
+        make_checkin(round_, person(i), note=f"done note {i}", note_shared=True) for i in range(5)
     ] + [
         make_checkin(
             round_, person(9), state=CheckInState.EXPIRED, note="half-way note", note_shared=True
         )
     ]
     summary = summarise(channel, round_, checkins)
-    assert summary.shared_notes == ("done note 0", "done note 1", "done note 2")
+    assert summary.published.counts is not None
+    assert "half-way note" not in summary.published.counts.shared_notes
+    assert len(summary.published.counts.shared_notes) == 5
 
 
 def test_preview_shows_own_answers_as_buckets():
@@ -424,7 +420,7 @@ def test_preview_in_other_locales():
 
 
 PLACEHOLDER = re.compile(r"{(\w*)}")
-ALLOWED_TOP_LEVEL = {"digest", "signal", "bucket", "nudge", "preview_bucket"}
+ALLOWED_TOP_LEVEL = {"digest", "amount", "signal", "bucket", "nudge", "preview_bucket"}
 
 
 def test_locales_share_keys_and_placeholders():
@@ -452,6 +448,7 @@ def test_every_bucket_and_signal_has_words_in_every_locale():
 
 def test_the_real_catalog_renders_the_same_words():
     from bot.catalog import YamlPromptCatalog
+    from bot.insights.render import render_digest
 
     real = YamlPromptCatalog.load()
     round_ = make_round()
@@ -461,12 +458,15 @@ def test_the_real_catalog_renders_the_same_words():
         channel = make_channel(locale=locale)
         summary = summarise(channel, round_, team(round_, answers))
 
-        def rendered(catalog, channel=channel, summary=summary):
+        def rendered(catalog, summary=summary, locale=locale):
             return render_digest(
-                summary=summary,
-                channel=channel,
+                published=summary.published,
+                view=summary.view,
+                history=summary.history,
+                channel="#design",
                 catalog=catalog,
-                recipient="slack:T1:UMANAGER",
+                locale=locale,
+                recipient=MANAGER,
                 idempotency_key="digest:key",
             )
 
@@ -476,17 +476,43 @@ def test_the_real_catalog_renders_the_same_words():
         )
 
 
-def test_overlapping_groups_that_differ_by_fewer_than_k_are_flagged():
+def test_groups_that_differ_by_fewer_than_k_are_too_close():
     people = [person(i) for i in range(20)]
-    groups = {
-        "five": frozenset(people[:5]),
-        "six": frozenset(people[:6]),  # one more than "five": subtracting isolates one person
-        "other": frozenset(people[10:20]),  # disjoint: subtraction isolates nobody
-        "ten": frozenset(people[:10]),  # five more than "five" and four more than "six"
-        "same": frozenset(people[10:20]),  # identical to "other": nothing to subtract
+    five, six = frozenset(people[:5]), frozenset(people[:6])
+    ten, other = frozenset(people[:10]), frozenset(people[10:20])
+    assert too_close(five, six, k=5)  # subtracting isolates one person
+    assert too_close(six, ten, k=5)  # four more
+    assert not too_close(five, ten, k=5)  # five more: an aggregate of five
+    assert not too_close(five, other, k=5)  # disjoint
+    assert not too_close(other, frozenset(other), k=5)  # identical
+    assert not too_close(six, ten, k=3)
+
+
+def test_a_second_group_too_close_to_one_already_shown_is_withheld():
+    channel = make_channel(k=5)
+    round_ = make_round()
+    shown = workloads(round_, *["4"] * 6)
+    neighbour = Neighbour(shape=Shape.of(shown), k=5, hidden=frozenset())
+    minus_one = summarise(channel, round_, shown[:5], neighbours=[neighbour])
+    assert minus_one.view.outcome is Outcome.OVERLAP
+    assert minus_one.view.withheld_k == 5
+    assert "held back" in minus_one.message.text
+    far_enough = summarise(channel, round_, shown[:5] + workloads(round_, "3"), neighbours=[])
+    assert far_enough.view.shown
+
+
+def test_a_signal_whose_answerers_are_too_close_is_hidden_alone():
+    channel = make_channel(k=3)
+    round_ = make_round()
+    base = team(round_, [{"workload": "4", "energy": "3"}] * 6)
+    neighbour = Neighbour(shape=Shape.of(base), k=3, hidden=frozenset())
+    # The same six responded, but one of them skipped energy here.
+    here = [*base[:5], make_checkin(round_, base[5].person_id, workload="4")]
+    summary = summarise(channel, round_, here, neighbours=[neighbour])
+    assert summary.view.shown
+    assert summary.view.hidden == {
+        Signal.ENERGY,
+        Signal.EXTRA_HOURS,
+        Signal.COVERING,
+        Signal.REAL_REST,
     }
-    assert overlapping_groups_at_risk(groups=groups, k=5) == {"five", "six", "ten"}
-    assert overlapping_groups_at_risk(groups=groups, k=3) == {"five", "six"}
-    assert overlapping_groups_at_risk(groups={}, k=5) == frozenset()
-    small_and_apart = {"a": frozenset(people[:2]), "b": frozenset(people[2:9])}
-    assert overlapping_groups_at_risk(groups=small_and_apart, k=5) == frozenset()

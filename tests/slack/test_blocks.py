@@ -33,11 +33,12 @@ from adapters.slack.blocks import blocks_text, message_payload
 from bot.catalog import YamlPromptCatalog
 from bot.compose import Speaker
 from bot.conversation import snooze_until
-from bot.insights.privacy import RoundSummary, SignalSummary
+from bot.insights.aggregate import RoundCounts, SignalCounts
+from bot.insights.published import Outcome, Published, View, seen_by
 from bot.insights.render import nudge_message, render_digest
-from bot.model import Channel, ChannelConfig, CheckIn, Person
+from bot.model import Channel, ChannelConfig, CheckIn, Person, RoundTerms
 from bot.outgoing import Outgoing, QuestionMessage, SummaryMessage, TextMessage
-from bot.questions import Choice, Signal
+from bot.questions import SIGNAL_VALUES, Choice, Signal
 from prompts import PROMPTS_DIR
 
 LOCALES = ("en", "es", "de")
@@ -86,31 +87,46 @@ def forget_confirmation(catalog: YamlPromptCatalog, locale: str) -> QuestionMess
 
 
 def digest(catalog: YamlPromptCatalog, locale: str, *, revealed: bool = True) -> SummaryMessage:
-    def signal(name: Signal, buckets: tuple[str, ...]) -> SignalSummary:
-        shares = tuple((bucket, 0.5 if i < 2 else 0.0) for i, bucket in enumerate(buckets))
-        return SignalSummary(signal=name, suppressed=False, buckets=shares, trend=(0.4, 0.6))
-
-    summary = RoundSummary(
+    values = {Signal.WORKLOAD: (2, 1, 3, 2, 0), Signal.ENERGY: (1, 0, 0, 1, 0)}
+    counts = RoundCounts(
+        respondents=10,
+        rested=2,
+        signals=tuple(
+            SignalCounts(
+                signal=signal,
+                values=tuple(
+                    zip(SIGNAL_VALUES[signal], values.get(signal, (0,) * 5), strict=False)
+                ),
+            )
+            for signal in Signal
+        ),
+        shared_notes=("Too many meetings", INJECTION),
+    )
+    published = Published(
         round_id=ROUND,
+        channel_id="slack:T0001:C0001",
         period="2026-W10",
-        revealed=revealed,
-        participation=0.8 if revealed else None,
-        rest_share=0.2 if revealed else None,
-        signals=(
-            signal(Signal.WORKLOAD, ("low", "moderate", "heavy")),
-            SignalSummary(signal=Signal.ENERGY, suppressed=True, buckets=(), trend=()),
-        )
-        if revealed
-        else (),
-        shared_notes=("Too many meetings", INJECTION) if revealed else (),
+        scheduled_date=NOW.date(),
+        published_at=NOW,
+        terms=RoundTerms(k=5),
+        members=12,
+        counts=counts if revealed else None,
     )
-    channel = Channel(
-        channel_id="slack:T0001:C0001", name="#design", config=ChannelConfig(locale=locale)
+    view = View(
+        round_id=ROUND,
+        viewer="slack:T0001:U0099",
+        outcome=Outcome.SHOWN if revealed else Outcome.TOO_FEW,
+        hidden=frozenset({Signal.ENERGY}),
+        notes=True,
     )
+    seen = seen_by(published, view)
     return render_digest(
-        summary=summary,
-        channel=channel,
+        published=published,
+        view=view,
+        history=[seen, seen],
+        channel="#design",
         catalog=catalog,
+        locale=locale,
         recipient="slack:T0001:U0099",
         idempotency_key="digest",
     )

@@ -37,7 +37,7 @@ async def test_the_manager_gets_the_weekly_digest_and_a_collective_nudge(tmp_pat
 
         received = [blocks_text(m.blocks) for m in world.slack.messages(MANAGER)]
         digest = next(text for text in received if "Check-in summary for #design" in text)
-        assert "Workload: low 0%, moderate 0%, heavy 100%" in digest
+        assert "Workload — low: few or none; moderate: few or none; heavy: most or all" in digest
         assert all(f"U{i:04d}" not in digest for i in range(1, 7))  # nobody is named
         header = next(
             m.blocks[0] for m in world.slack.messages(MANAGER) if "summary" in m.text.lower()

@@ -39,7 +39,7 @@ async def test_export_sends_my_data_and_forget_erases_it_after_i_confirm(tmp_pat
             lambda: "Are you sure?" in world.latest_message(SAM).text, what="the confirmation"
         )
         await answer(world, SAM, "Yes, erase my data")
-        assert "are erased" in blocks_text(world.latest_message(SAM).blocks)
+        assert "has erased everything" in blocks_text(world.latest_message(SAM).blocks)
         async with world.store.unit_of_work() as uow:
             assert await uow.checkins.list_for_person(SAM_ID) == []
             assert await uow.people.get(SAM_ID) is None

@@ -75,7 +75,7 @@ async def test_forget_asks_first_and_erases_on_yes(harness: Harness) -> None:
     assert "Are you sure?" in card_text(h)
     await h.tap(SAM, value="yes")
 
-    assert "Done. Your check-ins, answers and notes are erased." in card_text(h)
+    assert "Done. Ripple has erased everything it kept about you" in card_text(h)
     async with h.ripple.store.unit_of_work() as uow:
         assert await uow.checkins.list_for_person(SAM.person_id) == []
         assert await uow.people.get(SAM.person_id) is None

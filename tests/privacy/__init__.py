@@ -1,0 +1,1 @@
+"""Privacy properties that hold across adapters: what never reaches the logs."""
