@@ -143,7 +143,7 @@ class MemoryRounds:
             for r in self._s.rounds.values()
             if r.channel_id == channel_id and r.status is RoundStatus.CLOSED
         ]
-        closed.sort(key=lambda r: r.scheduled_date, reverse=True)
+        closed.sort(key=lambda r: (r.scheduled_date, r.round_id), reverse=True)
         return closed[:limit]
 
 

@@ -18,6 +18,8 @@ class MemorySummaries:
         self._s = state
 
     async def add(self, published: Published, views: Sequence[View]) -> bool:
+        if any(view.round_id != published.round_id for view in views):
+            raise ValueError("every view must be of the round being published")
         if published.round_id in self._s.summaries:
             return False
         self._s.summaries[published.round_id] = published
@@ -46,9 +48,12 @@ class MemorySummaries:
 
     async def spent(self, channel_id: str, *, start: date, end: date) -> float:
         return sum(
-            p.spent
-            for p in self._s.summaries.values()
-            if p.channel_id == channel_id and start <= p.scheduled_date < end
+            (
+                p.spent
+                for p in self._s.summaries.values()
+                if p.channel_id == channel_id and start <= p.scheduled_date < end
+            ),
+            0.0,
         )
 
     async def delete_views_of(self, viewer: str) -> int:

@@ -166,7 +166,8 @@ class OutboxRepository(Protocol):
         ...
 
     async def purge_settled_before(self, cutoff: datetime) -> int:
-        """Delete sent and failed messages settled before ``cutoff``."""
+        """Delete sent and failed messages settled before ``cutoff``, and any message, even
+        one never delivered, created before it."""
         ...
 
     async def count_by_status(self) -> dict[OutboxStatus, int]: ...
@@ -224,7 +225,8 @@ class SummaryRepository(Protocol):
     """Published summaries and each viewer's decision: written once, then only read."""
 
     async def add(self, published: Published, views: Sequence[View]) -> bool:
-        """Store a round's summary and views; False (nothing written) if it was published."""
+        """Store a round's summary and its views (all of that round); False, and nothing
+        written, if it was already published."""
         ...
 
     async def get(self, round_id: str) -> Published | None: ...
@@ -252,7 +254,10 @@ class SummaryRepository(Protocol):
 
 
 class TombstoneRepository(Protocol):
-    """One-way marks of people who erased their data, so syncs don't bring them back."""
+    """One-way marks of people who erased their data, so syncs don't bring them back.
+
+    A mark is a SHA-256 hex digest (``bot.oneway``): 64 characters.
+    """
 
     async def add(self, mark: str, *, now: datetime) -> None: ...
     async def contains(self, mark: str) -> bool: ...

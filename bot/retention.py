@@ -34,8 +34,12 @@ class PurgeReport:
 
 
 async def purge_expired(ctx: Context, *, now: datetime, dry_run: bool = False) -> PurgeReport:
-    """Delete what is older than the retention period; a dry run counts it and keeps it."""
-    cutoff = now - ctx.retention
+    """Delete what is older than the retention period; a dry run counts it and keeps it.
+
+    Never less than three weeks: a round's answers are compared with those of every other
+    group published in the same week, and a shorter window would let one slip through.
+    """
+    cutoff = now - max(ctx.retention, MARKER_WINDOW)
     async with ctx.store.unit_of_work() as uow:
         markers = await uow.checkins.purge_closed_before(
             now - MARKER_WINDOW, person_prefix=MARKER_PREFIX

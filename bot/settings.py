@@ -47,8 +47,9 @@ class Settings(BaseSettings):
     env: Environment = Environment.DEVELOPMENT
     log_level: str = "INFO"
     tick_seconds: float = Field(default=60.0, ge=1.0, le=3600.0)
-    # How long raw answers, notes, delivered messages and event ids are kept, in days.
-    retention_days: int = Field(default=180, ge=7, le=3650)
+    # How long raw answers, notes, delivered messages and event ids are kept, in days. At
+    # least three weeks: groups published in the same week are compared on their answers.
+    retention_days: int = Field(default=180, ge=21, le=3650)
     default_timezone: str = "UTC"
     prompts_dir: Path | None = None
     # The address people and platforms reach this server at, e.g. https://ripple.example.com

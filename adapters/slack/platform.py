@@ -20,7 +20,6 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
-from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -33,6 +32,7 @@ from adapters.slack.pacing import SlackPacer
 from adapters.slack.sender import SlackSender
 from adapters.slack.workspaces import (
     ROTATE_BEFORE_MINUTES,
+    BotOnlyInstallationStore,
     InstalledWorkspaces,
     SingleWorkspace,
     Workspaces,
@@ -147,7 +147,7 @@ class SlackPlatform:
         if self.engine is None:
             raise SlackConfigError("installing in many workspaces needs Ripple's database")
         assert self.config.client_id is not None and self.config.client_secret is not None
-        installations = AsyncSQLAlchemyInstallationStore(
+        installations = BotOnlyInstallationStore(
             client_id=self.config.client_id, engine=self.engine
         )
         self.workspaces = InstalledWorkspaces(

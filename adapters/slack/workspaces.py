@@ -6,6 +6,8 @@ import logging
 from typing import Protocol
 
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
+from slack_sdk.oauth.installation_store.models.installation import Installation
+from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
 from slack_sdk.oauth.token_rotation.async_rotator import AsyncTokenRotator
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -56,6 +58,17 @@ class SingleWorkspace:
                 reason,
             )
         self._inactive_reason = reason
+
+
+class BotOnlyInstallationStore(AsyncSQLAlchemyInstallationStore):
+    """slack_sdk's SQLAlchemy store, keeping only the bot's record of an installation.
+
+    Ripple acts only as its bot, so it has no use for the installation record, which names
+    the person who installed it; not keeping it means there is nothing to erase.
+    """
+
+    async def async_save(self, installation: Installation) -> None:
+        await self.async_save_bot(installation.to_bot())
 
 
 class InstalledWorkspaces:

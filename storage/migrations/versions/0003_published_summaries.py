@@ -7,6 +7,8 @@ Create Date: 2026-12-01
 Existing rounds take the k and comment threshold their channel has now. Processed event
 ids already stored are replaced by their one-way digests, computed here as
 ``bot.oneway.event_mark`` computes them (kept inline: a migration must never change).
+Slack installation records, which name whoever installed Ripple, are deleted: only the
+bot records are used. A downgrade cannot bring either back.
 """
 
 from __future__ import annotations
@@ -86,6 +88,10 @@ def upgrade() -> None:
             events.insert(),
             [{"event_id": m, "recorded_at": recorded} for m, recorded in marked.items()],
         )
+
+    # Ripple keeps only the bot's record of a Slack installation; the installation record
+    # names the person who installed it, and nothing reads it.
+    bind.execute(sa.text("DELETE FROM slack_installations"))
 
     op.create_index("ix_outbox_created_at", "outbox", ["created_at"])
     op.create_index("ix_outbox_sent_at", "outbox", ["sent_at"])
