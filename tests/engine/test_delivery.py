@@ -191,3 +191,20 @@ async def test_waiting_for_the_platforms_pace_never_uses_up_the_attempts():
     async with store.unit_of_work() as uow:
         rows = await uow.outbox.list_for_recipient("console:a")
     assert {row.idempotency_key: row.attempts for row in rows} == {"m1": 1, "m2": 1}
+
+
+async def test_a_failed_delivery_is_logged_without_its_key_or_contents(caplog):
+    """Keys such as ``checkin:…:<person>:rest`` say who rested; the log says neither."""
+    store, clock = MemoryStore(), ManualClock(MONDAY)
+    key = "checkin:console:design/2026-W45:console:a:rest"
+    gone = SendResult(outcome=SendOutcome.UNREACHABLE, error="account_inactive")
+    sender = ScriptedSender(outcomes={key: [gone]}, crash_on={"checkin:x:console:b:rest"})
+    await queue(store, text(key), text("checkin:x:console:b:rest", to="console:b"))
+    dispatcher = Dispatcher(store=store, senders={"console": sender}, clock=clock)
+    with caplog.at_level("DEBUG"):
+        await dispatcher.drain()
+    messages = [record.getMessage() for record in caplog.records]
+    assert any("giving up on outbox message" in m for m in messages)
+    assert any("sending outbox message" in m for m in messages)
+    for message in messages:
+        assert "rest" not in message and "console:a" not in message, message
