@@ -25,6 +25,7 @@ FROM python:3.11-slim
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
+    RIPPLE_ENV=production \
     RIPPLE_DATABASE_URL=sqlite+aiosqlite:////data/ripple.db
 
 RUN useradd --system --create-home --home-dir /home/ripple --shell /usr/sbin/nologin ripple \

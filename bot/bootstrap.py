@@ -144,13 +144,21 @@ def build_platforms(
 
 
 def teams_platform(settings: Settings) -> Platform | None:
-    """Teams with the Azure Bot's credentials; without them, anonymous mode in development.
+    """Teams with the Azure Bot's credentials; without them, off.
 
-    Anonymous mode trusts every request, so a production server never runs it.
+    Anonymous mode trusts every request, so it runs only when asked for by name
+    (RIPPLE_TEAMS_ALLOW_ANONYMOUS=true) on a development server.
     """
-    if not settings.teams_app_id and settings.env is Environment.PRODUCTION:
-        logger.info("Teams is off (RIPPLE_TEAMS_APP_ID is not set)")
-        return None
+    if not settings.teams_app_id:
+        anonymous = settings.teams_allow_anonymous
+        if not anonymous or settings.env is not Environment.DEVELOPMENT:
+            reason = (
+                "anonymous mode runs only with RIPPLE_ENV=development"
+                if anonymous
+                else "RIPPLE_TEAMS_APP_ID is not set"
+            )
+            logger.info("Teams is off: %s, so there is no /api/messages", reason)
+            return None
     try:
         return build_teams_platform(
             app_id=settings.teams_app_id,
@@ -185,4 +193,5 @@ def build_app(
         ripple=ripple,
         tick_seconds=settings.tick_seconds if tick else None,
         platforms=platforms or (),
+        api_docs=settings.env is Environment.DEVELOPMENT,
     )

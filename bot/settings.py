@@ -44,7 +44,8 @@ class Settings(BaseSettings):
     )
 
     database_url: str = "sqlite+aiosqlite:///ripple.db"
-    env: Environment = Environment.DEVELOPMENT
+    # Production unless said otherwise: nothing runs unauthenticated by accident.
+    env: Environment = Environment.PRODUCTION
     log_level: str = "INFO"
     tick_seconds: float = Field(default=60.0, ge=1.0, le=3600.0)
     # How long raw answers, notes, delivered messages and event ids are kept, in days. At
@@ -72,11 +73,14 @@ class Settings(BaseSettings):
     )
     slack_api_url: str = "https://slack.com/api/"
 
-    # Microsoft Teams (an Azure Bot registration). Without an app id the endpoint runs
-    # in local anonymous mode, for the Bot Framework Emulator and tests.
+    # Microsoft Teams (an Azure Bot registration). Without an app id there is no Teams
+    # endpoint, unless anonymous mode is asked for in development (see below).
     teams_app_id: str | None = None
     teams_app_password: SecretStr | None = None
     teams_tenant_id: str | None = None
+    # Only with RIPPLE_ENV=development: /api/messages without an app id accepts requests
+    # without checking who sent them, for the Agents Playground on your own machine.
+    teams_allow_anonymous: bool = False
     # Teams app package (`ripple teams-package`). Raise the version for every new upload;
     # the website, privacy and terms links shown in Teams default to public_url.
     teams_package_version: str = "1.0.0"

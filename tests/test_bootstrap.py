@@ -24,7 +24,7 @@ def test_an_unusable_database_url_stops_start_up_with_the_setting_named():
 
 async def test_production_on_sqlite_is_warned_about(caplog: pytest.LogCaptureFixture, tmp_path):
     caplog.set_level(logging.WARNING)
-    settings = Settings(env="production", database_url=f"sqlite:///{tmp_path}/r.db")
+    settings = Settings(database_url=f"sqlite:///{tmp_path}/r.db")  # production by default
     ripple = build_ripple(settings)
     await ripple.store.close()
     assert "production on SQLite" in caplog.text
@@ -40,12 +40,15 @@ def routes_of(settings: Settings) -> set[str]:
 def test_settings_decide_which_platforms_are_on(tmp_path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.chdir(tmp_path)
     db = f"sqlite:///{tmp_path}/r.db"
-    nothing = routes_of(Settings(env="production", database_url=db))
+    nothing = routes_of(Settings(database_url=db))  # production is the default
     assert "/slack/events" not in nothing
-    assert "/api/messages" not in nothing  # no anonymous Teams endpoint in production
-
-    local = routes_of(Settings(database_url=db))
-    assert "/api/messages" in local  # development: Teams in local anonymous mode
+    assert "/api/messages" not in nothing  # no anonymous Teams endpoint
+    assert "/api/messages" not in routes_of(Settings(env="development", database_url=db))
+    assert "/api/messages" not in routes_of(
+        Settings(database_url=db, teams_allow_anonymous=True)  # asked for, but in production
+    )
+    local = routes_of(Settings(env="development", database_url=db, teams_allow_anonymous=True))
+    assert "/api/messages" in local  # asked for by name on a development server
 
     slack = routes_of(
         Settings(database_url=db, slack_bot_token="xoxb-1-2-abc", slack_signing_secret="s3cr3t")
@@ -91,3 +94,24 @@ def test_half_configured_platforms_stop_start_up_with_a_clear_message(
     monkeypatch.chdir(tmp_path)
     with pytest.raises(StartupError, match=named):
         routes_of(Settings(database_url=f"sqlite:///{tmp_path}/r.db", **overrides))
+
+
+def test_api_docs_are_served_only_in_development(tmp_path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.chdir(tmp_path)
+    db = f"sqlite:///{tmp_path}/r.db"
+    production = routes_of(Settings(database_url=db))
+    assert not production & {"/docs", "/redoc", "/openapi.json"}
+    assert {"/docs", "/openapi.json"} <= routes_of(Settings(env="development", database_url=db))
+
+
+def test_start_up_says_in_one_line_why_teams_is_off(
+    tmp_path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+):
+    monkeypatch.chdir(tmp_path)
+    caplog.set_level(logging.INFO, logger="bot.bootstrap")
+    routes_of(Settings(database_url=f"sqlite:///{tmp_path}/r.db", teams_allow_anonymous=True))
+    (line,) = [r.getMessage() for r in caplog.records if "Teams is off" in r.getMessage()]
+    assert line == (
+        "Teams is off: anonymous mode runs only with RIPPLE_ENV=development, "
+        "so there is no /api/messages"
+    )

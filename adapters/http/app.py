@@ -35,8 +35,12 @@ def create_app(
     ripple: Ripple,
     tick_seconds: float | None = 60.0,
     platforms: Sequence[Platform] = (),
+    api_docs: bool = False,
 ) -> FastAPI:
-    """The app; with ``tick_seconds`` None the scheduler is left off (tests tick by hand)."""
+    """The app; with ``tick_seconds`` None the scheduler is left off (tests tick by hand).
+
+    ``api_docs`` serves Swagger UI and the OpenAPI schema, for development only.
+    """
     clock = RippleClock(ripple=ripple, interval=tick_seconds) if tick_seconds else None
 
     @asynccontextmanager
@@ -56,7 +60,13 @@ def create_app(
                 await platform.stop()
             await ripple.store.close()
 
-    app = FastAPI(title="Ripple", lifespan=lifespan)
+    app = FastAPI(
+        title="Ripple",
+        lifespan=lifespan,
+        docs_url="/docs" if api_docs else None,
+        redoc_url="/redoc" if api_docs else None,
+        openapi_url="/openapi.json" if api_docs else None,
+    )
     app.state.ripple = ripple
     for platform in platforms:
         platform.mount(app, ripple=ripple)
