@@ -11,7 +11,7 @@ from typing import Any
 from bot.context import Context
 from bot.erasure import is_forgotten
 from bot.members import join_open_round
-from bot.model import Channel, ChannelConfig, ConfigError, Person
+from bot.model import Actor, Channel, ChannelConfig, ConfigError, Person, Role
 from bot.setup_form import FormError, FormValue, SetupForm, read_setup, setup_form
 
 logger = logging.getLogger(__name__)
@@ -30,21 +30,33 @@ async def register_channel(
     *,
     channel_id: str,
     name: str,
+    scope: str | None = None,
     config: ChannelConfig | None = None,
     defaults: ChannelConfig | None = None,
 ) -> Channel:
     """Create the channel with default (or given) settings, or refresh its name.
 
     Registering means Ripple is in the channel, so a channel paused by an uninstall resumes.
+    ``scope`` is the workspace or team the platform says the channel is in; once known it
+    never changes, so nobody can move a channel into a place they control.
     """
     async with ctx.store.unit_of_work() as uow:
         channel = await uow.channels.get(channel_id)
         if channel is None:
             channel = Channel(
-                channel_id=channel_id, name=name, config=config or defaults or ChannelConfig()
+                channel_id=channel_id,
+                name=name,
+                config=config or defaults or ChannelConfig(),
+                scope=scope,
             )
         else:
-            channel = replace(channel, name=name, config=config or channel.config, active=True)
+            channel = replace(
+                channel,
+                name=name,
+                config=config or channel.config,
+                active=True,
+                scope=channel.scope or scope,
+            )
         await uow.channels.save(channel)
         await uow.commit()
     return channel
@@ -90,20 +102,17 @@ async def sync_members(
 async def configure_channel(
     ctx: Context,
     *,
-    actor_id: str,
+    actor: Actor,
     channel_id: str,
     config: ChannelConfig | Mapping[str, Any],
-    actor_is_workspace_admin: bool = False,
     locale: str = "en",
 ) -> ConfigResult:
     """Save new settings if the actor may; otherwise refuse and change nothing."""
     async with ctx.store.unit_of_work() as uow:
         channel = await uow.channels.get(channel_id)
-        if channel is None:
-            raise LookupError(f"unknown channel {channel_id}")
-        name = channel.name
-        if not may_configure(channel, actor_id=actor_id, workspace_admin=actor_is_workspace_admin):
-            logger.info("refused settings change of %s by %s", channel_id, actor_id)
+        if channel is None or not may_configure(channel, actor=actor):
+            logger.info("refused settings change of %s by %s", channel_id, actor.person_id)
+            name = channel.name if channel is not None else channel_id
             text = ctx.catalog.message("config.refused", locale=locale, channel=name)
             return ConfigResult(saved=False, message=text)
         try:
@@ -119,7 +128,7 @@ async def configure_channel(
         updated = replace(channel, config=new)
         await uow.channels.save(updated)
         await uow.commit()
-    text = ctx.catalog.message("config.saved", locale=locale, channel=name)
+    text = ctx.catalog.message("config.saved", locale=locale, channel=channel.name)
     return ConfigResult(saved=True, message=text, channel=updated)
 
 
@@ -140,9 +149,18 @@ async def set_channels_active(ctx: Context, *, prefix: str, active: bool) -> int
     return changed
 
 
-def may_configure(channel: Channel, *, actor_id: str, workspace_admin: bool) -> bool:
-    """Workspace admins (or team owners) and the channel's Ripple admins may change it."""
-    return workspace_admin or actor_id in channel.config.admins
+def may_configure(channel: Channel, *, actor: Actor) -> bool:
+    """Whether ``actor`` may change the channel's settings.
+
+    Only from the place the channel belongs to, and there only a workspace admin (or team
+    owner) or one of the channel's Ripple admins. A channel whose place isn't known yet
+    can be changed by its Ripple admins alone.
+    """
+    if channel.scope is None:
+        return actor.person_id in channel.config.admins
+    if actor.place != channel.scope:
+        return False
+    return Role.WORKSPACE_ADMIN in actor.roles or actor.person_id in channel.config.admins
 
 
 async def setup_form_for(ctx: Context, *, channel_id: str, locale: str) -> SetupForm:
@@ -156,20 +174,18 @@ async def setup_form_for(ctx: Context, *, channel_id: str, locale: str) -> Setup
 async def apply_setup(
     ctx: Context,
     *,
-    actor_id: str,
+    actor: Actor,
     channel_id: str,
     values: Mapping[str, FormValue],
-    actor_is_workspace_admin: bool,
     locale: str,
 ) -> ConfigResult:
     """Read the settings form and save it, if the actor may; a refusal comes before any check."""
     async with ctx.store.unit_of_work() as uow:
         channel = await uow.channels.get(channel_id)
-    if channel is None:
-        raise LookupError(f"unknown channel {channel_id}")
-    if not may_configure(channel, actor_id=actor_id, workspace_admin=actor_is_workspace_admin):
-        logger.info("refused settings change of %s by %s", channel_id, actor_id)
-        text = ctx.catalog.message("config.refused", locale=locale, channel=channel.name)
+    if channel is None or not may_configure(channel, actor=actor):
+        logger.info("refused settings change of %s by %s", channel_id, actor.person_id)
+        name = channel.name if channel is not None else channel_id
+        text = ctx.catalog.message("config.refused", locale=locale, channel=name)
         return ConfigResult(saved=False, message=text)
     try:
         config = read_setup(values, current=channel.config, catalog=ctx.catalog)
@@ -177,10 +193,5 @@ async def apply_setup(
         text = ctx.catalog.message("config.invalid", locale=locale, problem=str(exc))
         return ConfigResult(saved=False, message=text, field=exc.field)
     return await configure_channel(
-        ctx,
-        actor_id=actor_id,
-        channel_id=channel_id,
-        config=config,
-        actor_is_workspace_admin=actor_is_workspace_admin,
-        locale=locale,
+        ctx, actor=actor, channel_id=channel_id, config=config, locale=locale
     )

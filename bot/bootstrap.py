@@ -11,7 +11,8 @@ from datetime import timedelta
 from pathlib import Path
 
 from adapters.http.app import Platform, RippleApp, create_app
-from adapters.slack.platform import SlackConfig, SlackConfigError, SlackPlatform
+from adapters.slack.platform import SlackConfig, SlackConfigError, SlackMode, SlackPlatform
+from adapters.slack.token_cipher import TokenCipher
 from adapters.teams.platform import build_teams_platform
 from bot.catalog import PromptError, YamlPromptCatalog
 from bot.clock import SystemClock
@@ -19,7 +20,7 @@ from bot.model import ChannelConfig
 from bot.ports import Clock, PromptCatalog, Sender, Store
 from bot.redaction import install_redaction
 from bot.ripple import Ripple
-from bot.settings import Environment, Settings, secret_value
+from bot.settings import MAKE_SECRET_KEY, Environment, Settings, secret_value
 from prompts import PROMPTS_DIR
 from storage.migrate import upgrade_to_head
 from storage.store import SqlStore
@@ -119,12 +120,29 @@ def slack_config(settings: Settings, *, socket_mode: bool = False) -> SlackConfi
         app_token=secret_value(settings.slack_app_token),
         api_url=settings.slack_api_url,
         socket_mode=socket_mode,
+        token_cipher=token_cipher(settings),
     )
     try:
         config.check()
     except SlackConfigError as exc:
         raise StartupError(f"Slack: {exc}") from exc
+    if config.mode is SlackMode.OAUTH and config.token_cipher is None:
+        if settings.env is Environment.PRODUCTION:
+            raise StartupError(
+                "Slack: RIPPLE_SECRET_KEY is required in production to encrypt the tokens of "
+                f"the workspaces that install Ripple; make one with: {MAKE_SECRET_KEY}"
+            )
+        logger.warning(
+            "RIPPLE_SECRET_KEY is not set: the Slack tokens of installed workspaces are "
+            "stored unencrypted (allowed only with RIPPLE_ENV=development)"
+        )
     return config
+
+
+def token_cipher(settings: Settings) -> TokenCipher | None:
+    """The cipher for stored Slack tokens, from RIPPLE_SECRET_KEY; None when it is unset."""
+    keys = secret_value(settings.secret_key)
+    return None if keys is None else TokenCipher.from_setting(keys)
 
 
 def build_platforms(

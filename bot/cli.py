@@ -1,4 +1,4 @@
-"""The `ripple` command: demo, chat, migrate, serve, purge and teams-package."""
+"""The `ripple` command: demo, chat, migrate, serve, purge, rotate-key and teams-package."""
 
 from __future__ import annotations
 
@@ -37,6 +37,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     purge.add_argument(
         "--dry-run", action="store_true", help="only count what would be deleted; change nothing"
+    )
+    commands.add_parser(
+        "rotate-key",
+        help="re-encrypt the stored Slack tokens under the first key in RIPPLE_SECRET_KEY",
     )
     serve = commands.add_parser("serve", help="run the web app and the scheduler")
     serve.add_argument("--host", default="127.0.0.1")
@@ -100,6 +104,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         return asyncio.run(_chat(settings, channel=args.channel, person=args.person))
     if args.command == "purge":
         return asyncio.run(_purge(settings, dry_run=args.dry_run))
+    if args.command == "rotate-key":
+        return asyncio.run(_rotate_key(settings))
     if args.command == "teams-package":
         return _teams_package(settings, out=args.out)
     return _serve(settings, host=args.host, port=args.port, socket_mode=args.socket_mode)
@@ -137,6 +143,34 @@ async def _purge(settings: Settings, *, dry_run: bool) -> int:
         else f"Deleted, as older than {days} days:"
     )
     print("\n".join([heading, *(f"  {line}" for line in report.lines())]))
+    return 0
+
+
+async def _rotate_key(settings: Settings) -> int:
+    from adapters.slack.rekey import reencrypt_stored_tokens
+    from adapters.slack.token_cipher import TokenKeyError
+    from bot.bootstrap import database_url, token_cipher
+    from storage.engine import create_engine
+
+    cipher = token_cipher(settings)
+    if cipher is None:
+        print(
+            "ripple: set RIPPLE_SECRET_KEY to the new key followed by the old ones "
+            "(RIPPLE_SECRET_KEY=new,old)",
+            file=sys.stderr,
+        )
+        return 2
+    if not await _ready_or_explain(settings):
+        return 1
+    engine = create_engine(database_url(settings))
+    try:
+        count = await reencrypt_stored_tokens(engine=engine, cipher=cipher)
+    except TokenKeyError as exc:
+        print(f"ripple: {exc}. Nothing was changed.", file=sys.stderr)
+        return 1
+    finally:
+        await engine.dispose()
+    print(f"Re-encrypted {count} stored Slack token(s) under the first key in RIPPLE_SECRET_KEY.")
     return 0
 
 
@@ -189,7 +223,15 @@ def _serve(settings: Settings, *, host: str, port: int, socket_mode: bool = Fals
     app = build_app(settings, socket_mode=socket_mode)
     # No log config of uvicorn's own: its records go through Ripple's handlers, which keep
     # request contents out of the logs.
-    uvicorn.run(app, host=host, port=port, log_config=None, log_level=settings.log_level.lower())
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_config=None,
+        log_level=settings.log_level.lower(),
+        server_header=False,  # the server's name and version help only an attacker
+        timeout_keep_alive=5,  # seconds an idle connection is held open
+    )
     return 0
 
 

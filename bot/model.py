@@ -114,14 +114,40 @@ class ChannelConfig:
 
 @dataclass(frozen=True, kw_only=True)
 class Channel:
+    """A channel Ripple checks in with.
+
+    ``scope`` is the place it belongs to, as its platform names it (a Slack workspace, a
+    Teams team): settings of a channel can only be changed from there.
+    """
+
     channel_id: str
     name: str
     config: ChannelConfig = field(default_factory=ChannelConfig)
     active: bool = True
+    scope: str | None = None
 
     @property
     def platform(self) -> str:
         return platform_of(self.channel_id)
+
+
+class Role(enum.StrEnum):
+    """What a platform vouches for about someone, in the place a request came from."""
+
+    WORKSPACE_ADMIN = "workspace_admin"  # a Slack workspace admin or owner, a Teams team owner
+
+
+@dataclass(frozen=True, kw_only=True)
+class Actor:
+    """Who is acting and from where, as the platform authenticated it; never from form data.
+
+    ``place`` is the workspace or team the request came from (the same kind of name as
+    ``Channel.scope``); ``roles`` hold in that place only.
+    """
+
+    person_id: str
+    place: str | None = None
+    roles: frozenset[Role] = frozenset()
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -14,7 +14,7 @@ from bot.erasure import is_forgotten
 from bot.events import InboundEvent
 from bot.home import HomeView, home_for
 from bot.insights.noise import OpenDPNoise
-from bot.model import Channel, ChannelConfig, Person, RoundTerms
+from bot.model import Actor, Channel, ChannelConfig, Person, RoundTerms
 from bot.outgoing import Outgoing
 from bot.ports import Clock, Noise, PromptCatalog, Sender, Store
 from bot.retention import PurgeReport, purge_expired
@@ -84,12 +84,18 @@ class Ripple:
         return await self.dispatcher.drain_all(limit=limit, recipients=wanted)
 
     async def register_channel(
-        self, *, channel_id: str, name: str, config: ChannelConfig | None = None
+        self,
+        *,
+        channel_id: str,
+        name: str,
+        scope: str | None = None,
+        config: ChannelConfig | None = None,
     ) -> Channel:
         return await admin.register_channel(
             self.context,
             channel_id=channel_id,
             name=name,
+            scope=scope,
             config=config,
             defaults=self.channel_defaults,
         )
@@ -102,30 +108,20 @@ class Ripple:
     async def configure_channel(
         self,
         *,
-        actor_id: str,
+        actor: Actor,
         channel_id: str,
         config: ChannelConfig | Mapping[str, Any],
-        actor_is_workspace_admin: bool = False,
         locale: str = "en",
     ) -> admin.ConfigResult:
         return await admin.configure_channel(
-            self.context,
-            actor_id=actor_id,
-            channel_id=channel_id,
-            config=config,
-            actor_is_workspace_admin=actor_is_workspace_admin,
-            locale=locale,
+            self.context, actor=actor, channel_id=channel_id, config=config, locale=locale
         )
 
-    async def may_configure(
-        self, *, actor_id: str, channel_id: str, actor_is_workspace_admin: bool
-    ) -> bool:
+    async def may_configure(self, *, actor: Actor, channel_id: str) -> bool:
         """Whether the actor may change the channel's settings (False for an unknown channel)."""
         async with self.store.unit_of_work() as uow:
             channel = await uow.channels.get(channel_id)
-        return channel is not None and admin.may_configure(
-            channel, actor_id=actor_id, workspace_admin=actor_is_workspace_admin
-        )
+        return channel is not None and admin.may_configure(channel, actor=actor)
 
     async def locale_for(self, *, person: Person | None, channel_id: str | None = None) -> str:
         """The language to speak to ``person``: theirs if Ripple has it, else the channel's."""
@@ -155,19 +151,13 @@ class Ripple:
     async def apply_setup(
         self,
         *,
-        actor_id: str,
+        actor: Actor,
         channel_id: str,
         values: Mapping[str, FormValue],
-        actor_is_workspace_admin: bool = False,
         locale: str = "en",
     ) -> admin.ConfigResult:
         return await admin.apply_setup(
-            self.context,
-            actor_id=actor_id,
-            channel_id=channel_id,
-            values=values,
-            actor_is_workspace_admin=actor_is_workspace_admin,
-            locale=locale,
+            self.context, actor=actor, channel_id=channel_id, values=values, locale=locale
         )
 
     async def home(self, *, person_id: str, admin_scope: str | None = None) -> HomeView:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from pathlib import Path
 
@@ -35,6 +36,13 @@ def _env(name: str) -> AliasChoices:
 # Values copied from a tutorial or an example file, never real secrets.
 PLACEHOLDER_SECRETS = frozenset(
     {"", "changeme", "change-me", "secret", "xoxb-your-token", "xapp-your-token", "your-secret"}
+)
+
+
+# A Fernet key is 32 bytes in URL-safe base64: 43 characters and one "=" of padding.
+FERNET_KEY = re.compile(r"[A-Za-z0-9_-]{43}=")
+MAKE_SECRET_KEY = (
+    'python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"'
 )
 
 
@@ -72,6 +80,9 @@ class Settings(BaseSettings):
         default=None, validation_alias=_env("SLACK_APP_TOKEN")
     )
     slack_api_url: str = "https://slack.com/api/"
+    # Encrypts the Slack tokens stored for OAuth installs: Fernet keys, comma-separated,
+    # newest first. The first encrypts; every one decrypts, so keys can be rotated.
+    secret_key: SecretStr | None = None
 
     # Microsoft Teams (an Azure Bot registration). Without an app id there is no Teams
     # endpoint, unless anonymous mode is asked for in development (see below).
@@ -104,6 +115,19 @@ class Settings(BaseSettings):
             return check_timezone(value)
         except ConfigError as exc:
             raise ValueError(str(exc)) from exc
+
+    @field_validator("secret_key")
+    @classmethod
+    def _fernet_keys(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return value
+        for position, key in enumerate(value.get_secret_value().split(","), start=1):
+            if not FERNET_KEY.fullmatch(key.strip()):
+                raise ValueError(
+                    f"key {position} is not a Fernet key (URL-safe base64 of 32 bytes); "
+                    f"make one with: {MAKE_SECRET_KEY}"
+                )
+        return value
 
     @field_validator("prompts_dir")
     @classmethod

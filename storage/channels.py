@@ -21,6 +21,7 @@ def _channel(row: RowMapping) -> Channel:
         name=row["name"],
         config=config_from_json(row["config"]),
         active=row["active"],
+        scope=row["scope"],
     )
 
 
@@ -41,6 +42,7 @@ class SqlChannels:
             "name": channel.name,
             "config": config_to_json(channel.config),
             "active": channel.active,
+            "scope": channel.scope,
         }
         await upsert(self._conn, ChannelRow, values, key=("channel_id",))
 

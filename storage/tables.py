@@ -52,6 +52,7 @@ class ChannelRow(Base):
     name: Mapped[str] = mapped_column(String)
     config: Mapped[dict[str, Any]] = mapped_column(JSON)
     active: Mapped[bool] = mapped_column(Boolean)
+    scope: Mapped[str | None] = mapped_column(key_type())  # its workspace or team
 
 
 class MembershipRow(Base):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 import pytest
+from cryptography.fernet import Fernet
 
 from bot.bootstrap import StartupError, build_ripple
 from bot.memory import MemoryStore
@@ -61,6 +62,7 @@ def test_settings_decide_which_platforms_are_on(tmp_path, monkeypatch: pytest.Mo
             slack_client_id="1.2",
             slack_client_secret="c3cr3t",
             slack_signing_secret="s3cr3t",
+            secret_key=Fernet.generate_key().decode(),  # required for OAuth in production
         )
     )
     assert {"/slack/events", "/slack/install", "/slack/oauth_redirect"} <= oauth

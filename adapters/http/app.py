@@ -9,6 +9,7 @@ from typing import Protocol
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
+from adapters.http.limits import EdgeLimits
 from adapters.scheduler import RippleClock
 from bot.ports import Sender
 from bot.ripple import Ripple
@@ -68,6 +69,7 @@ def create_app(
         openapi_url="/openapi.json" if api_docs else None,
     )
     app.state.ripple = ripple
+    app.add_middleware(EdgeLimits)
     for platform in platforms:
         platform.mount(app, ripple=ripple)
 

@@ -10,8 +10,8 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.ids import ripple_id
-from bot.model import Person
+from adapters.slack.ids import ripple_id, workspace_scope
+from bot.model import Actor, Person, Role
 
 PROFILE_TTL_SECONDS = 600.0
 MEMBERS_PAGE = 200
@@ -28,6 +28,14 @@ class SlackUser:
     locale: str | None
     is_human: bool  # not a bot, not deactivated
     is_workspace_admin: bool  # a workspace admin or owner
+
+    @property
+    def actor(self) -> Actor:
+        """Who this is, in the workspace Slack signed the request for, with the role it vouches."""
+        roles = frozenset({Role.WORKSPACE_ADMIN}) if self.is_workspace_admin else frozenset()
+        return Actor(
+            person_id=self.person.person_id, place=workspace_scope(self.team_id), roles=roles
+        )
 
     @property
     def person(self) -> Person:

@@ -33,3 +33,8 @@ def parse_ref(ref: str) -> SlackRef:
 def team_prefix(team_id: str) -> str:
     """The start of every Ripple id in one workspace."""
     return f"{PLATFORM}:{team_id}:"
+
+
+def workspace_scope(team_id: str) -> str:
+    """The place a Slack workspace's channels belong to, and its admins act from."""
+    return f"{PLATFORM}:{team_id}"

@@ -167,11 +167,7 @@ class SlackListeners(SlackTranslator):
             return
         locale = await self.locale(user)
         result = await self.ripple.apply_setup(
-            actor_id=user.person.person_id,
-            channel_id=setup.channel_id,
-            values=setup.values,
-            actor_is_workspace_admin=user.is_workspace_admin,
-            locale=locale,
+            actor=user.actor, channel_id=setup.channel_id, values=setup.values, locale=locale
         )
         if not result.saved:
             field = (
@@ -201,9 +197,7 @@ class SlackListeners(SlackTranslator):
         self.directory.forget(team_id=user.team_id, user_id=user.user_id)
         fresh = await self.directory.user(client, team_id=user.team_id, user_id=user.user_id)
         admin = fresh is not None and fresh.is_workspace_admin
-        known = await self.ripple.may_configure(
-            actor_id=user.person.person_id, channel_id=ref, actor_is_workspace_admin=admin
-        )
+        known = await self.ripple.may_configure(actor=(fresh or user).actor, channel_id=ref)
         if not known:
             if not admin:
                 name = await self.channel_name(client, channel_id)

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 
 from fastapi import FastAPI, Request, Response
 from slack_bolt.adapter.fastapi.async_handler import AsyncSlackRequestHandler
-from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.oauth.async_callback_options import (
     AsyncCallbackOptions,
@@ -25,14 +24,18 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.slack.directory import Directory
+from adapters.slack.edge import SlackGate
 from adapters.slack.events import SlackEvents
 from adapters.slack.ids import team_prefix
+from adapters.slack.installations import BotOnlyInstallationStore
 from adapters.slack.listeners import SlackListeners
 from adapters.slack.pacing import SlackPacer
 from adapters.slack.sender import SlackSender
+from adapters.slack.socket import CheckedSocketModeHandler
+from adapters.slack.token_cipher import TokenCipher
+from adapters.slack.uninstalled import InstalledWorkspacesOnly
 from adapters.slack.workspaces import (
     ROTATE_BEFORE_MINUTES,
-    BotOnlyInstallationStore,
     InstalledWorkspaces,
     SingleWorkspace,
     Workspaces,
@@ -76,6 +79,8 @@ class SlackConfig:
     app_token: str | None = None
     api_url: str = DEFAULT_API_URL
     socket_mode: bool = False
+    # Encrypts the tokens of OAuth installs at rest; None stores them unencrypted.
+    token_cipher: TokenCipher | None = None
 
     @property
     def mode(self) -> SlackMode:
@@ -141,14 +146,14 @@ class SlackPlatform:
             pacer=self.pacer,
         )
         self._ripple: Ripple | None = None
-        self._socket: AsyncSocketModeHandler | None = None
+        self._socket: CheckedSocketModeHandler | None = None
 
     def _oauth_app(self, client: AsyncWebClient) -> AsyncApp:
         if self.engine is None:
             raise SlackConfigError("installing in many workspaces needs Ripple's database")
         assert self.config.client_id is not None and self.config.client_secret is not None
         installations = BotOnlyInstallationStore(
-            client_id=self.config.client_id, engine=self.engine
+            client_id=self.config.client_id, engine=self.engine, cipher=self.config.token_cipher
         )
         self.workspaces = InstalledWorkspaces(
             store=installations,
@@ -174,6 +179,7 @@ class SlackPlatform:
             signing_secret=self.config.signing_secret,
             oauth_settings=settings,
             installation_store_bot_only=True,
+            before_authorize=InstalledWorkspacesOnly(installations),
             process_before_response=False,
             raise_error_for_unhandled_request=False,
         )
@@ -199,22 +205,27 @@ class SlackPlatform:
                 workspaces=self.workspaces,
             ).register(self.app)
         handler = AsyncSlackRequestHandler(self.app)
+        gate = SlackGate(signing_secret=self.config.signing_secret)
 
         async def slack_events(request: Request) -> Response:
             """Events, interactivity and the /ripple command, each signed by Slack."""
-            try:
-                return await handler.handle(request)
-            except ValueError as exc:  # a body that isn't the JSON or form Slack sends
-                logger.warning("refused a malformed Slack request: %s", exc)
-                return Response("malformed Slack request", status_code=400)
+            refusal = await gate.refusal(request)
+            if refusal is not None:
+                logger.warning("refused a Slack request: %s", refusal.reason)
+                return refusal.response()
+            return await handler.handle(request)
+
+        async def slack_oauth(request: Request) -> Response:
+            """The install page and Slack's redirect back; Bolt checks the OAuth state."""
+            return await handler.handle(request)
 
         app.add_api_route("/slack/events", slack_events, methods=["POST"], include_in_schema=False)
         if self.config.mode is SlackMode.OAUTH:
             app.add_api_route(
-                "/slack/install", slack_events, methods=["GET"], include_in_schema=False
+                "/slack/install", slack_oauth, methods=["GET"], include_in_schema=False
             )
             app.add_api_route(
-                "/slack/oauth_redirect", slack_events, methods=["GET"], include_in_schema=False
+                "/slack/oauth_redirect", slack_oauth, methods=["GET"], include_in_schema=False
             )
 
     async def start(self) -> None:
@@ -223,7 +234,7 @@ class SlackPlatform:
         if self.config.socket_mode:
             assert self.config.app_token is not None
             await self._check_app_token(self.config.app_token)
-            self._socket = AsyncSocketModeHandler(self.app, self.config.app_token)
+            self._socket = CheckedSocketModeHandler(self.app, self.config.app_token)
             await self._socket.connect_async()  # type: ignore[no-untyped-call]
             logger.info("Slack Socket Mode connected")
 
@@ -255,5 +266,6 @@ class SlackPlatform:
 
 
 async def _failed(args: AsyncFailureArgs) -> BoltResponse:
-    logger.warning("a Slack installation failed: %s", args.reason)
+    # The reason can come from the redirect's query string, so it is quoted and cut short.
+    logger.warning("a Slack installation failed: %.80r", args.reason)
     return await args.default.failure(args)

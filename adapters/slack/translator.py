@@ -10,7 +10,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.directory import Directory, SlackUser
 from adapters.slack.home import home_view
-from adapters.slack.ids import ripple_id, team_prefix
+from adapters.slack.ids import ripple_id, team_prefix, workspace_scope
 from adapters.slack.workspaces import Workspaces
 from bot.events import EventKind, InboundEvent
 from bot.ports import PromptCatalog
@@ -35,7 +35,9 @@ class SlackTranslator:
     ) -> None:
         ref = ripple_id(team_id=team_id, local_id=channel_id)
         name = await self.channel_name(client, channel_id)
-        await self.ripple.register_channel(channel_id=ref, name=name)
+        await self.ripple.register_channel(
+            channel_id=ref, name=name, scope=workspace_scope(team_id)
+        )
         people = await self.directory.channel_people(client, team_id=team_id, channel_id=channel_id)
         joined, left = await self.ripple.sync_members(channel_id=ref, people=people)
         logger.info("Slack channel %s registered: %d joined, %d left", ref, joined, left)

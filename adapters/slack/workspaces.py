@@ -5,11 +5,10 @@ from __future__ import annotations
 import logging
 from typing import Protocol
 
-from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
-from slack_sdk.oauth.installation_store.models.installation import Installation
-from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
 from slack_sdk.oauth.token_rotation.async_rotator import AsyncTokenRotator
 from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.installations import BotOnlyInstallationStore
 
 logger = logging.getLogger(__name__)
 
@@ -60,24 +59,13 @@ class SingleWorkspace:
         self._inactive_reason = reason
 
 
-class BotOnlyInstallationStore(AsyncSQLAlchemyInstallationStore):
-    """slack_sdk's SQLAlchemy store, keeping only the bot's record of an installation.
-
-    Ripple acts only as its bot, so it has no use for the installation record, which names
-    the person who installed it; not keeping it means there is nothing to erase.
-    """
-
-    async def async_save(self, installation: Installation) -> None:
-        await self.async_save_bot(installation.to_bot())
-
-
 class InstalledWorkspaces:
     """Workspaces that installed Ripple through OAuth, from slack_sdk's installation store."""
 
     def __init__(
         self,
         *,
-        store: AsyncInstallationStore,
+        store: BotOnlyInstallationStore,
         client: AsyncWebClient,
         client_id: str,
         client_secret: str,
@@ -88,6 +76,7 @@ class InstalledWorkspaces:
         )
 
     async def bot_token(self, team_id: str) -> str | None:
+        """The workspace's token; TokenKeyError when RIPPLE_SECRET_KEY can't decrypt it."""
         bot = await self._store.async_find_bot(enterprise_id=None, team_id=team_id)
         if bot is None:
             return None
@@ -102,4 +91,4 @@ class InstalledWorkspaces:
 
     async def deactivate(self, team_id: str, *, reason: str) -> None:
         logger.warning("Slack workspace %s is no longer reachable (%s)", team_id, reason)
-        await self._store.async_delete_bot(enterprise_id=None, team_id=team_id)
+        await self._store.async_delete_workspace(team_id=team_id)

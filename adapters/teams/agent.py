@@ -60,8 +60,15 @@ class RippleAgent:
             await self._installs.conversation_update(activity, now=now)
         elif activity.type == ActivityTypes.installation_update:
             await self._installs.installation_update(activity, now=now)
+        elif activity.type == ActivityTypes.invoke:
+            # Teams waits for an answer to every invoke: one Ripple has no use for is
+            # acknowledged, rather than left to the SDK's 501.
+            logger.debug("acknowledging a %.60r invoke Ripple has no use for", activity.name)
+            await context.send_activity(
+                Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=200))
+            )
         else:
-            logger.debug("ignoring a %s activity", activity.type)
+            logger.debug("ignoring a %.60r activity", activity.type)
 
     async def _message(self, context: TurnContext) -> None:
         activity = context.activity

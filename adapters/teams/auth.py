@@ -78,7 +78,10 @@ def _validator(
 
 def same_service_url(claimed: str, actual: str) -> bool:
     """Whether two service URLs name the same endpoint (scheme, host, port and path)."""
-    a, b = urlsplit(claimed.strip()), urlsplit(actual.strip())
+    try:
+        a, b = urlsplit(claimed.strip()), urlsplit(actual.strip())
+    except ValueError:  # e.g. an unclosed IPv6 bracket: no endpoint at all
+        return False
     return (
         a.scheme.lower() == b.scheme.lower()
         and a.netloc.lower() == b.netloc.lower()
@@ -104,24 +107,37 @@ class InboundAuth:
     def anonymous(self) -> bool:
         return self._validator is None
 
-    async def authenticate(
-        self, authorization: str | None, *, service_url: str | None
-    ) -> ClaimsIdentity:
-        """The caller's claims; raises UnauthorizedError for a missing, bad or misdirected token."""
+    async def validate(self, authorization: str | None) -> ClaimsIdentity:
+        """The claims of the request's bearer token, read from its header alone.
+
+        Raises UnauthorizedError for a missing, malformed, forged, expired or misaddressed
+        token. Runs before the body is read, so an unauthenticated caller's body is never
+        parsed. In anonymous mode there is no token and every request passes.
+        """
         if self._validator is None:
             return ClaimsIdentity()
         scheme, _, token = (authorization or "").partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise UnauthorizedError("no bearer token")
         try:
-            claims = await self._validator.validate_token(token.strip())
-        except (PyJWTError, ValueError) as exc:
-            raise UnauthorizedError(f"token rejected ({type(exc).__name__}: {exc})") from None
+            return await self._validator.validate_token(token.strip())
+        # A token is attacker-controlled JSON: besides PyJWT's own errors, claims of the
+        # wrong type or a header without a key id surface as these.
+        except (PyJWTError, ValueError, TypeError, LookupError, AttributeError) as exc:
+            raise UnauthorizedError(
+                f"token rejected ({type(exc).__name__}: {str(exc)[:80]!r})"
+            ) from None
+
+    def check_service_url(self, claims: ClaimsIdentity, *, service_url: str | None) -> None:
+        """Raises UnauthorizedError unless the activity names the service URL the token signs.
+
+        The channel signs the service URL it will take replies at; an activity naming
+        another one did not come from that channel.
+        """
+        if self._validator is None:
+            return
         claimed = claims.get_claim_value(SERVICE_URL_CLAIM)
-        # The channel signs the service URL it will take replies at; an activity naming
-        # another one did not come from that channel.
         if not isinstance(claimed, str) or not service_url:
             raise UnauthorizedError("the token or the activity names no service URL")
         if not same_service_url(claimed, service_url):
             raise UnauthorizedError("the activity's service URL is not the one in the token")
-        return claims

@@ -20,12 +20,14 @@ from adapters.teams.ids import (
     channel_id,
     conversation_type,
     team_info,
+    team_scope,
     tenant_of,
 )
 from adapters.teams.install import Installs
 from adapters.teams.owners import TeamOwners
 from adapters.teams.setup_card import setup_card, setup_values
 from adapters.teams.translate import Author, command_word
+from bot.model import Actor, Role
 from bot.ripple import Ripple
 
 logger = logging.getLogger(__name__)
@@ -40,7 +42,7 @@ class SetupOutcome:
 
     saved: bool
     message: str
-    card: Card
+    card: Card | None  # None when the channel isn't one Ripple knows
 
 
 class ChannelCommands:
@@ -70,11 +72,8 @@ class ChannelCommands:
             await context.send_activity(self._say("teams.channel_help", activity))
             return
         ref = await self._installs.register_channel(activity, now=now)
-        author = Author.of(activity)
         allowed = await self._ripple.may_configure(
-            actor_id=author.person_id,
-            channel_id=ref,
-            actor_is_workspace_admin=await self._owns_team(activity),
+            actor=await self._actor(activity), channel_id=ref
         )
         if not allowed:
             channel = await self._channel_name(ref)
@@ -86,22 +85,28 @@ class ChannelCommands:
         )
 
     async def save(self, activity: Activity, data: Mapping[str, Any]) -> SetupOutcome:
-        """Save a submitted card if the core allows it; the card shows the outcome on top."""
+        """Save a submitted card if the core allows it; the card shows the outcome on top.
+
+        The channel is the one the card was submitted in, as Teams says; whatever channel
+        the card's data names is ignored.
+        """
         tenant = tenant_of(activity)
-        ref = data.get("channel")
-        if not isinstance(ref, str) or not ref.startswith(f"teams:{tenant}:"):
-            ref = channel_id(tenant_id=tenant, conversation_id=channel_conversation_id(activity))
-        author = Author.of(activity)
+        ref = channel_id(tenant_id=tenant, conversation_id=channel_conversation_id(activity))
+        actor = await self._actor(activity)
         locale = activity.locale or "en"
-        form = await self._ripple.setup_form(channel_id=ref, locale=locale)
+        try:
+            form = await self._ripple.setup_form(channel_id=ref, locale=locale)
+        except LookupError:  # no card of Ripple's was ever posted there
+            logger.info("refused settings of unknown channel %s by %s", ref, actor.person_id)
+            refused = self._say("config.refused", activity, channel=ref)
+            return SetupOutcome(saved=False, message=refused, card=None)
         result = await self._ripple.apply_setup(
-            actor_id=author.person_id,
+            actor=actor,
             channel_id=ref,
             values=setup_values(data, form=form, tenant_id=tenant),
-            actor_is_workspace_admin=await self._owns_team(activity),
             locale=locale,
         )
-        logger.info("settings of %s by %s: saved=%s", ref, author.person_id, result.saved)
+        logger.info("settings of %s by %s: saved=%s", ref, actor.person_id, result.saved)
         card = await self._card(ref, activity, notice=result.message, problem=not result.saved)
         return SetupOutcome(saved=result.saved, message=result.message, card=card)
 
@@ -135,6 +140,15 @@ class ChannelCommands:
         async with self._ripple.store.unit_of_work() as uow:
             channel = await uow.channels.get(ref)
         return channel.name if channel else ref
+
+    async def _actor(self, activity: Activity) -> Actor:
+        """The sender, in the team the activity came from; a team owner if Graph says so."""
+        owner = await self._owns_team(activity)
+        return Actor(
+            person_id=Author.of(activity).person_id,
+            place=team_scope(activity),
+            roles=frozenset({Role.WORKSPACE_ADMIN}) if owner else frozenset(),
+        )
 
     async def _owns_team(self, activity: Activity) -> bool:
         """Whether the sender owns the team this channel belongs to (asked of Graph)."""

@@ -71,6 +71,14 @@ def team_id_of(activity: Activity) -> str:
     return str(team) if team else channel_conversation_id(activity)
 
 
+def team_scope(activity: Activity) -> str:
+    """The place a team channel belongs to, and its owners act from: the team, in its tenant.
+
+    Read from what Teams put in the activity, never from card data a client sent back.
+    """
+    return f"{PLATFORM}:{tenant_of(activity)}:{team_id_of(activity)}"
+
+
 def channel_name(activity: Activity) -> str | None:
     """The channel's name for people to read (the General channel has none, so the team's).
 

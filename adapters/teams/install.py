@@ -21,6 +21,7 @@ from adapters.teams.ids import (
     is_bot,
     person_id,
     team_id_of,
+    team_scope,
     tenant_of,
 )
 from adapters.teams.limits import SendLimiter
@@ -93,7 +94,7 @@ class Installs:
             async with self._ripple.store.unit_of_work() as uow:
                 known = await uow.channels.get(ref)
             name = known.name if known is not None else await self._look_up_name(activity)
-        await self._ripple.register_channel(channel_id=ref, name=name)
+        await self._ripple.register_channel(channel_id=ref, name=name, scope=team_scope(activity))
         route = route_to_sender(activity)
         await self._addresses.remember(ref, route, now=now)
         if ref not in self._syncing:
@@ -110,7 +111,9 @@ class Installs:
         async with self._ripple.store.unit_of_work() as uow:
             known = await uow.channels.get(ref)
         if known is not None and name and name != known.name:
-            await self._ripple.register_channel(channel_id=ref, name=name)
+            await self._ripple.register_channel(
+                channel_id=ref, name=name, scope=team_scope(activity)
+            )
 
     async def _look_up_name(self, activity: Activity) -> str:
         """Ask Teams for the channel's name (or, for General, the team's): messages lack it."""

@@ -7,8 +7,6 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI, Request, Response
-from fastapi.responses import JSONResponse
-from microsoft_agents.activity import Activity
 from microsoft_agents.authentication.msal import MsalAuth
 from microsoft_agents.hosting.core import (
     AccessTokenProviderBase,
@@ -19,13 +17,13 @@ from microsoft_agents.hosting.core import (
     TurnContext,
 )
 from microsoft_agents.hosting.fastapi import CloudAdapter
-from pydantic import ValidationError
 
 from adapters.teams.agent import RippleAgent
-from adapters.teams.auth import InboundAuth, UnauthorizedError, auth_configuration
+from adapters.teams.auth import InboundAuth, auth_configuration
 from adapters.teams.background import Background, Replies
 from adapters.teams.channel import ChannelCommands
 from adapters.teams.connector import ConnectorClients
+from adapters.teams.inbound import Refusal, TeamsGate
 from adapters.teams.install import Installs
 from adapters.teams.limits import SendLimiter
 from adapters.teams.owners import GRAPH_RESOURCE, GRAPH_SCOPE, GRAPH_URL, TeamOwners
@@ -93,32 +91,16 @@ class TeamsPlatform:
             replies=Replies(ripple=ripple, background=self._background),
         )
 
+        gate = TeamsGate(auth=self._auth)
+
         async def messages(request: Request) -> Response:
             """Bot Framework activities from Teams (answered within its 15 seconds)."""
-            try:
-                body = await request.json()
-            except ValueError:
-                body = None
-            service_url = body.get("serviceUrl") if isinstance(body, dict) else None
-            try:
-                claims = await self._auth.authenticate(
-                    request.headers.get("Authorization"), service_url=service_url
-                )
-            except UnauthorizedError as exc:
-                logger.warning("refused a request to %s: %s", MESSAGES_PATH, exc)
-                return JSONResponse({"error": "unauthorized"}, status_code=401)
-            try:
-                Activity.model_validate(body)
-            except ValidationError as exc:
-                # Only where and why: the rejected values may be what a person wrote.
-                problems = exc.errors(include_url=False, include_context=False, include_input=False)
-                logger.warning(
-                    "refused a body that is no activity: %s",
-                    [(problem["loc"], problem["type"]) for problem in problems[:3]],
-                )
-                return JSONResponse({"error": "the body is not an activity"}, status_code=400)
+            admitted = await gate.admit(request)
+            if isinstance(admitted, Refusal):
+                logger.warning("refused a request to %s: %s", MESSAGES_PATH, admitted.reason)
+                return admitted.response()
             if not self._auth.anonymous:
-                request.state.claims_identity = claims
+                request.state.claims_identity = admitted.claims
             response = await adapter.process(request, agent)
             return response if response is not None else Response(status_code=202)
 

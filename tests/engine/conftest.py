@@ -18,6 +18,7 @@ CHANNEL = "console:design"
 MANAGER = "console:maya"
 ADMIN = "console:ada"
 TEAM = tuple(f"console:p{i}" for i in range(6))
+PLACE = "console"  # the place the team's channel belongs to, and its admins act from
 
 
 @pytest.fixture(scope="session")
@@ -59,7 +60,9 @@ async def set_up_team(
     zones: dict[str, str] | None = None,
     **config: object,
 ) -> None:
-    await ripple.register_channel(channel_id=CHANNEL, name="#design", config=team_config(**config))
+    await ripple.register_channel(
+        channel_id=CHANNEL, name="#design", scope=PLACE, config=team_config(**config)
+    )
     zones = zones or {}
     await ripple.sync_members(
         channel_id=CHANNEL,

@@ -13,7 +13,7 @@ from adapters.console.sender import ConsoleSender
 from bot.clock import ManualClock
 from bot.events import EventKind
 from bot.insights.published import Published
-from bot.model import Person, Round
+from bot.model import Actor, Person, Round
 from bot.outgoing import QuestionMessage, SummaryMessage
 from bot.ripple import Ripple
 from bot.schedule import period_of
@@ -87,7 +87,9 @@ async def test_a_published_week_stays_as_it_was_after_people_leave_and_settings_
     before = await stored(ripple)
     stayers = [Person(person_id=p, display_name=p) for p in CROWD[5:]]
     await ripple.sync_members(channel_id=CHANNEL, people=stayers)
-    await ripple.configure_channel(actor_id=ADMIN, channel_id=CHANNEL, config={"k": 3})
+    await ripple.configure_channel(
+        actor=Actor(person_id=ADMIN, place="console"), channel_id=CHANNEL, config={"k": 3}
+    )
 
     assert await stored(ripple) == before
     assert figures(await summary_now(ripple)) == figures(digest)
@@ -113,7 +115,9 @@ async def test_a_lower_k_chosen_mid_round_waits_for_the_next_round(
     await set_up_team(ripple, people=CROWD[:6])
     clock.set(WEEK1)
     await ripple.tick()  # the round opens under k=5
-    await ripple.configure_channel(actor_id=ADMIN, channel_id=CHANNEL, config={"k": 3})
+    await ripple.configure_channel(
+        actor=Actor(person_id=ADMIN, place="console"), channel_id=CHANNEL, config={"k": 3}
+    )
     await run_week(ripple, clock, WEEK1, {pid: HEAVY for pid in CROWD[:4]})
     (held,) = digests(sender)
     assert held.suppressed, "four people answered under k=5"
@@ -129,7 +133,9 @@ async def test_a_higher_k_chosen_mid_round_protects_at_once(
     await set_up_team(ripple, people=CROWD[:6], k=3)
     clock.set(WEEK1)
     await ripple.tick()
-    await ripple.configure_channel(actor_id=ADMIN, channel_id=CHANNEL, config={"k": 5})
+    await ripple.configure_channel(
+        actor=Actor(person_id=ADMIN, place="console"), channel_id=CHANNEL, config={"k": 5}
+    )
     await run_week(ripple, clock, WEEK1, {pid: HEAVY for pid in CROWD[:4]})
     assert digests(sender)[0].suppressed
 
@@ -144,7 +150,9 @@ async def test_a_lower_comment_threshold_applies_from_the_next_round(
         clock.set(start)
         await ripple.tick()
         await ripple.configure_channel(
-            actor_id=ADMIN, channel_id=CHANNEL, config={"comment_threshold": 5}
+            actor=Actor(person_id=ADMIN, place="console"),
+            channel_id=CHANNEL,
+            config={"comment_threshold": 5},
         )
         for pid in people:
             chat = Conversation(ripple, person_id=pid)

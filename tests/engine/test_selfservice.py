@@ -9,11 +9,13 @@ import pytest
 
 from bot.clock import ManualClock
 from bot.events import EventKind
-from bot.model import ChannelConfig, ConfigError
+from bot.model import Actor, ChannelConfig, ConfigError, Role
 from bot.outgoing import QuestionMessage, SummaryMessage, TextMessage
 from bot.ripple import Ripple
 from bot.testing import STANDARD_CHECKIN, Conversation
 from tests.engine.conftest import ADMIN, CHANNEL, MANAGER, TEAM
+
+ADMIN_ROLES = frozenset({Role.WORKSPACE_ADMIN})
 
 
 async def test_history_lists_the_persons_own_check_ins_with_their_answers(team: Ripple):
@@ -101,20 +103,25 @@ async def test_summary_is_for_managers_only_and_waits_for_the_round_to_close(
 
 
 async def test_only_admins_change_settings_and_bad_values_are_refused(team: Ripple):
-    refused = await team.configure_channel(actor_id=TEAM[0], channel_id=CHANNEL, config={"k": 7})
+    refused = await team.configure_channel(
+        actor=Actor(person_id=TEAM[0], place="console"), channel_id=CHANNEL, config={"k": 7}
+    )
     assert not refused.saved
     assert "the Ripple admins of" in refused.message
-    saved = await team.configure_channel(actor_id=ADMIN, channel_id=CHANNEL, config={"k": 7})
+    saved = await team.configure_channel(
+        actor=Actor(person_id=ADMIN, place="console"), channel_id=CHANNEL, config={"k": 7}
+    )
     assert saved.saved
     assert saved.channel is not None and saved.channel.config.k == 7
-    too_small = await team.configure_channel(actor_id=ADMIN, channel_id=CHANNEL, config={"k": 2})
+    too_small = await team.configure_channel(
+        actor=Actor(person_id=ADMIN, place="console"), channel_id=CHANNEL, config={"k": 2}
+    )
     assert not too_small.saved
     assert "at least 3" in too_small.message
     by_workspace_admin = await team.configure_channel(
-        actor_id="console:owner",
+        actor=Actor(person_id="console:owner", place="console", roles=ADMIN_ROLES),
         channel_id=CHANNEL,
         config={"reminders": 2},
-        actor_is_workspace_admin=True,
     )
     assert by_workspace_admin.saved
     async with team.store.unit_of_work() as uow:

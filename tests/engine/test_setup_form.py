@@ -9,12 +9,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.catalog import YamlPromptCatalog
-from bot.model import Cadence, ChannelConfig
+from bot.model import Actor, Cadence, ChannelConfig, Role
 from bot.ripple import Ripple
 from bot.setup_form import FormError, FormField, read_setup, setup_form
 from tests.engine.conftest import ADMIN, CHANNEL, set_up_team
 
 CATALOG = YamlPromptCatalog.load()
+
+ADMIN_ROLES = frozenset({Role.WORKSPACE_ADMIN})
 
 
 def answers_of(fields: tuple[FormField, ...]) -> dict[str, str | list[str]]:
@@ -147,7 +149,9 @@ def test_changes_are_read_into_the_settings():
 async def test_only_admins_may_save_and_a_refusal_changes_nothing(ripple: Ripple):
     await set_up_team(ripple)
     before = await ripple.setup_form(channel_id=CHANNEL)
-    refused = await ripple.apply_setup(actor_id="console:p1", channel_id=CHANNEL, values={"k": "2"})
+    refused = await ripple.apply_setup(
+        actor=Actor(person_id="console:p1", place="console"), channel_id=CHANNEL, values={"k": "2"}
+    )
     assert not refused.saved
     assert (
         refused.message
@@ -155,17 +159,23 @@ async def test_only_admins_may_save_and_a_refusal_changes_nothing(ripple: Ripple
     )
     assert await ripple.setup_form(channel_id=CHANNEL) == before
     assert not await ripple.may_configure(
-        actor_id="console:p1", channel_id=CHANNEL, actor_is_workspace_admin=False
+        actor=Actor(person_id="console:p1", place="console"),
+        channel_id=CHANNEL,
     )
     assert await ripple.may_configure(
-        actor_id="console:p1", channel_id=CHANNEL, actor_is_workspace_admin=True
+        actor=Actor(person_id="console:p1", place="console", roles=ADMIN_ROLES),
+        channel_id=CHANNEL,
     )
 
-    invalid = await ripple.apply_setup(actor_id=ADMIN, channel_id=CHANNEL, values={"k": "2"})
+    invalid = await ripple.apply_setup(
+        actor=Actor(person_id=ADMIN, place="console"), channel_id=CHANNEL, values={"k": "2"}
+    )
     assert (invalid.saved, invalid.field) == (False, "k")
     assert await ripple.setup_form(channel_id=CHANNEL) == before
 
-    saved = await ripple.apply_setup(actor_id=ADMIN, channel_id=CHANNEL, values={"k": "6"})
+    saved = await ripple.apply_setup(
+        actor=Actor(person_id=ADMIN, place="console"), channel_id=CHANNEL, values={"k": "6"}
+    )
     assert saved.saved
     assert saved.channel is not None and saved.channel.config.k == 6
     form = await ripple.setup_form(channel_id=CHANNEL, locale="de")

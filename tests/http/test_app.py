@@ -7,6 +7,7 @@ import logging
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import time
 from collections.abc import Awaitable, Callable
@@ -294,7 +295,71 @@ def test_ripple_serve_answers_healthz_and_stops_cleanly(tmp_path: Path) -> None:
 
     assert (health.status_code, health.json()) == (200, {"status": "ok"})
     assert ready.status_code == 200
+    assert "server" not in health.headers  # uvicorn's name is not announced
+    assert health.headers["x-content-type-options"] == "nosniff"
     # uvicorn shuts down gracefully, then re-raises the signal so the exit status reports it.
     assert server.returncode in (0, -signal.SIGTERM), stderr
     assert "Application shutdown complete." in stderr
+    assert "Traceback" not in stderr
+
+
+def row_counts(db: Path) -> dict[str, int]:
+    with closing(sqlite3.connect(db)) as conn:
+        names = [
+            row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
+        ]
+        return {
+            name: conn.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0] for name in names
+        }
+
+
+def test_a_forged_teams_activity_finds_no_endpoint_on_a_default_server(tmp_path: Path) -> None:
+    """Production is the default: asking for Teams' anonymous mode there opens nothing."""
+    db = tmp_path / "r.db"
+    env = ripple_env(database_url=sqlite_url(db), teams_allow_anonymous="true", log_level="INFO")
+    assert run_ripple("migrate", cwd=tmp_path, env=env).returncode == 0
+    before = row_counts(db)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    forged = {
+        "type": "message",
+        "id": "1",
+        "text": "forget",
+        "serviceUrl": "https://attacker.example/",
+        "channelId": "msteams",
+        "from": {"id": "29:victim", "aadObjectId": "00000000-0000-0000-0000-000000000001"},
+        "recipient": {"id": "28:ripple"},
+        "conversation": {"id": "a:victim", "tenantId": "72f988bf-86f1-41af-91ab-2d7cd011db47"},
+    }
+
+    with subprocess.Popen(
+        ripple_command("serve", "--port", str(port)),
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as server:
+        try:
+
+            def healthz() -> httpx.Response | None:
+                assert server.poll() is None, "ripple serve exited early"
+                try:
+                    return httpx.get(f"{base}/healthz", timeout=2.0)
+                except httpx.TransportError:
+                    return None
+
+            wait_for(healthz, what="ripple serve to answer /healthz")
+            activity = httpx.post(f"{base}/api/messages", json=forged, timeout=5.0)
+            docs = [httpx.get(f"{base}{path}", timeout=5.0) for path in ("/docs", "/openapi.json")]
+        finally:
+            server.terminate()
+            _, stderr = server.communicate(timeout=COMMAND_TIMEOUT)
+
+    assert activity.status_code == 404
+    assert [response.status_code for response in docs] == [404, 404]
+    assert row_counts(db) == before
+    teams_lines = [line for line in stderr.splitlines() if "Teams is off" in line]
+    assert len(teams_lines) == 1, stderr
+    assert "RIPPLE_ENV=development" in teams_lines[0]
     assert "Traceback" not in stderr

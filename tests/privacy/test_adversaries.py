@@ -38,7 +38,7 @@ from bot.catalog import YamlPromptCatalog
 from bot.clock import ManualClock
 from bot.events import EventKind
 from bot.insights.privacy import too_close
-from bot.model import Cadence, ChannelConfig, Person
+from bot.model import Actor, Cadence, ChannelConfig, Person
 from bot.outgoing import NudgeMessage, SummaryMessage, TextMessage
 from bot.questions import SIGNAL_VALUES, Signal
 from bot.ripple import Ripple
@@ -224,7 +224,9 @@ class Play:
                 assert isinstance(target, int)
                 self.k[channel] = target
                 await self.ripple.configure_channel(
-                    actor_id=ADMIN, channel_id=channel, config={"k": target}
+                    actor=Actor(person_id=ADMIN, place=None),
+                    channel_id=channel,
+                    config={"k": target},
                 )
             elif isinstance(target, str) and target not in self.erased:
                 (self.members[channel].discard if kind == "leave" else self.members[channel].add)(

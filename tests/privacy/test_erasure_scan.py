@@ -33,7 +33,7 @@ from bot.bootstrap import build_app, build_ripple, load_catalog, senders_of
 from bot.clock import ManualClock
 from bot.erasure import MARKER_PREFIX
 from bot.events import EventKind
-from bot.model import CheckInState
+from bot.model import Actor, CheckInState, Role
 from bot.oneway import tombstone_mark
 from bot.ripple import Ripple
 from bot.settings import load_settings
@@ -376,16 +376,14 @@ async def test_slack_forget_leaves_no_row_naming_the_person(
         await invite_ripple(world, DESIGN, name="design", members=[ZEB, *SLACK_OTHERS])
         await invite_ripple(world, OPS, name="ops", members=SLACK_OTHERS)
         await ripple.configure_channel(
-            actor_id=slack_id(SLACK_MANAGER),
+            actor=admin_in(slack_id(SLACK_MANAGER)),
             channel_id=DESIGN_ID,
             config={"managers": frozenset({slack_id(SLACK_MANAGER)})},
-            actor_is_workspace_admin=True,
         )
         await ripple.configure_channel(
-            actor_id=slack_id(SLACK_MANAGER),
+            actor=admin_in(slack_id(SLACK_MANAGER)),
             channel_id=OPS_ID,
             config={"managers": frozenset({ZEB_ID}), "admins": frozenset({ZEB_ID})},
-            actor_is_workspace_admin=True,
         )
 
         # Week one: Zebulon shares a note; #design's digest goes to its manager, #ops's to him.
@@ -462,11 +460,19 @@ async def test_slack_forget_leaves_no_row_naming_the_person(
         assert not await is_tombstoned(store, ZEB_ID)
 
 
-async def count_rows(url: str, table: str) -> int:
+def admin_in(person_id: str) -> Actor:
+    """A workspace admin (Slack) or team owner (Teams), acting from that channel's place."""
+    platform, tenant_or_team, _ = person_id.split(":", 2)
+    place = f"teams:{TENANT}:{TEAM_ID}" if platform == "teams" else f"slack:{tenant_or_team}"
+    return Actor(person_id=person_id, place=place, roles=frozenset({Role.WORKSPACE_ADMIN}))
+
+
+async def count_rows(url: str, table: str, *, team_id: str) -> int:
     engine = create_async_engine(normalize_database_url(url))
+    query = text(f"SELECT COUNT(*) FROM {table} WHERE team_id = :team")
     try:
         async with engine.connect() as conn:
-            return int((await conn.execute(text(f"SELECT COUNT(*) FROM {table}"))).scalar_one())
+            return int((await conn.execute(query, {"team": team_id})).scalar_one())
     finally:
         await engine.dispose()
 
@@ -483,7 +489,7 @@ async def test_slack_forget_by_whoever_installed_ripple_leaves_no_row_naming_the
         # Only the bot's record of the install is kept: it names no person.
         found = tables_of(await rows_naming(database_url, [ZEB]))
         assert "slack_installations" not in found and "slack_bots" not in found
-        assert await count_rows(database_url, "slack_bots") == 1
+        assert await count_rows(database_url, "slack_bots", team_id=TEAM) == 1
 
         await forget_in_slack(world, ZEB)
 
@@ -491,10 +497,9 @@ async def test_slack_forget_by_whoever_installed_ripple_leaves_no_row_naming_the
         # Ripple still works in the workspace he installed it in.
         assert (
             await world.ripple.configure_channel(
-                actor_id=slack_id("U0001"),
+                actor=admin_in(slack_id("U0001")),
                 channel_id=DESIGN_ID,
                 config={"k": 5},
-                actor_is_workspace_admin=True,
             )
         ).saved
         world.clock.set(SLACK_MONDAY_0930)
@@ -590,19 +595,17 @@ async def test_teams_forget_leaves_no_row_naming_the_person(
     await mention_setup(h, OWNER, channel=OPS_CHANNEL)
     h.connector.roster = [p.member(owner=p is OWNER) for p in roster]
     await ripple.configure_channel(
-        actor_id=OWNER.person_id,
+        actor=admin_in(OWNER.person_id),
         channel_id=GENERAL_ID,
         config={"managers": frozenset({OWNER.person_id})},
-        actor_is_workspace_admin=True,
     )
     await ripple.configure_channel(
-        actor_id=OWNER.person_id,
+        actor=admin_in(OWNER.person_id),
         channel_id=TEAMS_OPS_ID,
         config={
             "managers": frozenset({ZEBULON.person_id}),
             "admins": frozenset({ZEBULON.person_id}),
         },
-        actor_is_workspace_admin=True,
     )
     # Installing Ripple personally gives it a personal chat in place of the roster's route.
     assert (await h.install_personally(ZEBULON)).status_code in (200, 202)

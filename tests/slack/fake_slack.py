@@ -304,6 +304,10 @@ class FakeSlack:
             payload_type, payload, accepts_response_payload=accepts_response_payload
         )
 
+    async def socket_send_raw(self, text: str) -> None:
+        """Push a text frame exactly as given, as a broken or hostile Slack server could."""
+        await self.sockets.send_raw(text)
+
     async def socket_ack(
         self,
         envelope_id: str,

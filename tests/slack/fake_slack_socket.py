@@ -112,6 +112,13 @@ class SocketModeServer:
         await connection.socket.send_json(envelope)
         return str(envelope["envelope_id"])
 
+    async def send_raw(self, text: str) -> None:
+        """Send one text frame as it is, on the newest open connection (a broken frame)."""
+        connection = await self._wait(
+            self._newest_open, wait_seconds=WAIT_SECONDS, what="a Socket Mode connection"
+        )
+        await connection.socket.send_str(text)
+
     async def ack(self, envelope_id: str, *, wait_seconds: float = WAIT_SECONDS) -> Body:
         """The app's first acknowledgement of ``envelope_id``, waiting for it to arrive."""
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from adapters.slack.blocks import blocks_text
 from bot.events import EventKind
+from bot.model import Actor, Role
 from bot.testing import Conversation
 from tests.slack.test_checkin import open_round
 from tests.slack.world import slack_world
@@ -14,15 +15,16 @@ from tests.slack.world import slack_world
 MANAGER = "U0006"
 HEAVY = ("5", "2", "many", "yes", "no")
 
+ADMIN_ROLES = frozenset({Role.WORKSPACE_ADMIN})
+
 
 async def test_the_manager_gets_the_weekly_digest_and_a_collective_nudge(tmp_path: Path):
     async with slack_world(tmp_path) as world:
         users = await open_round(world, members=6)
         await world.ripple.configure_channel(
-            actor_id="slack:T0001:U0001",
+            actor=Actor(person_id="slack:T0001:U0001", place="slack:T0001", roles=ADMIN_ROLES),
             channel_id="slack:T0001:C0DESIGN",
             config={"managers": frozenset({f"slack:T0001:{MANAGER}"})},
-            actor_is_workspace_admin=True,
         )
         for user in users[:5]:
             chat = Conversation(world.ripple, person_id=f"slack:T0001:{user}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
 from typing import Any
 
@@ -142,3 +143,23 @@ async def test_unknown_commands_and_extra_words_get_the_help(tmp_path: Path):
             response = await world.command(text, user=ADMIN)
             assert response.status_code == 200
             assert response.text.startswith("Ripple te pregunta una vez por semana"), text
+
+
+async def test_a_modal_naming_another_workspaces_channel_changes_nothing(tmp_path: Path):
+    """The modal's metadata is the submitter's to edit; the channel it names is only changed
+    if the submitter may configure it from the workspace Slack signed the request for."""
+    async with slack_world(tmp_path) as world:
+        await world.add_team(members=6, admins=(ADMIN,))
+        other = await world.ripple.register_channel(
+            channel_id="slack:T0002:COTHER", name="#other", scope="slack:T0002"
+        )
+        view = await open_setup(world, ADMIN)
+        for target in ("slack:T0002:COTHER", "slack:T0002:CUNKNOWN"):
+            forged = {**view, "private_metadata": json.dumps({"channel_id": target})}
+            response = await world.submit_view(ADMIN, view=forged, state=state_of(view, k="3"))
+            assert response.status_code == 200
+            answer = response.json()
+            assert answer["response_action"] == "errors"
+        async with world.store.unit_of_work() as uow:
+            assert await uow.channels.get("slack:T0002:COTHER") == other
+            assert await uow.channels.get("slack:T0002:CUNKNOWN") is None

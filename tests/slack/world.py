@@ -20,7 +20,7 @@ import httpx
 
 from adapters.slack.pacing import SlackPacer
 from adapters.slack.platform import SlackConfig, SlackPlatform
-from bot.bootstrap import build_app, build_ripple, load_catalog, senders_of
+from bot.bootstrap import build_app, build_ripple, load_catalog, senders_of, token_cipher
 from bot.clock import ManualClock
 from bot.ripple import Ripple
 from bot.settings import Settings, load_settings
@@ -248,10 +248,13 @@ async def slack_world(
     pacer: Callable[[ManualClock], SlackPacer] | None = None,
     bot_token: str | None = None,
     socket_mode: bool = False,
+    secret_key: str | None = None,
 ) -> AsyncIterator[SlackWorld]:
     """Ripple serving Slack on a real port, on a fresh SQLite database and a manual clock.
 
     With ``socket_mode`` Ripple also connects to the fake over Socket Mode, with an app token.
+    With ``secret_key`` (RIPPLE_SECRET_KEY's value) installed workspaces' tokens are stored
+    encrypted; without it, unencrypted, as in development.
     """
     async with FakeSlack() as slack:
         clock = ManualClock(MONDAY_0930 - timedelta(minutes=30))
@@ -261,6 +264,7 @@ async def slack_world(
                 slack.api_url,
                 slack_client_id=slack.client_id,
                 slack_client_secret=slack.client_secret,
+                secret_key=secret_key,
             )
         else:
             token = bot_token or make_bot_token()
@@ -275,6 +279,7 @@ async def slack_world(
             api_url=slack.api_url,
             app_token=slack.add_app_token() if socket_mode else None,
             socket_mode=socket_mode,
+            token_cipher=token_cipher(settings),
         )
         platform = SlackPlatform(
             config=config,

@@ -6,19 +6,19 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from cryptography.fernet import Fernet
 from slack_sdk.oauth.installation_store import Installation
-from slack_sdk.oauth.installation_store.sqlalchemy import (
-    AsyncSQLAlchemyInstallationStore,
-    SQLAlchemyInstallationStore,
-)
+from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import (
     AsyncSQLAlchemyOAuthStateStore,
     SQLAlchemyOAuthStateStore,
 )
-from sqlalchemy import MetaData, Table, delete, inspect
+from sqlalchemy import MetaData, Table, delete, inspect, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.slack.installations import BotOnlyInstallationStore
+from adapters.slack.token_cipher import TokenCipher
 from storage.engine import create_engine
 from storage.migrate import upgrade_to_head
 
@@ -26,9 +26,12 @@ CLIENT_ID = "111.222"
 
 
 def slack_metadata() -> MetaData:
-    """slack_sdk's OAuth tables as slack_sdk itself defines them, under its default names."""
+    """slack_sdk's OAuth tables under its default names, as Ripple's store defines them.
+
+    That is slack_sdk's own definitions, with Text token columns to hold encrypted tokens.
+    """
     metadata = MetaData()
-    installations = SQLAlchemyInstallationStore
+    installations = BotOnlyInstallationStore
     installations.build_installations_table(
         metadata, installations.default_installations_table_name
     )
@@ -167,3 +170,24 @@ async def test_migrated_tables_match_slack_sdks_definitions(engine: AsyncEngine)
     assert {name: list(schema["columns"]) for name, schema in reflected.items()} == {
         name: list(schema["columns"]) for name, schema in expected.items()
     }
+
+
+# Rotating tokens (xoxe.xoxb-1-…) run to some 190 characters: encrypted, past String(200).
+ROTATING_TOKEN = "xoxe.xoxb-1-" + "MS0yLTIyMTAwNjQwNDU3NjQt" * 8
+REFRESH_TOKEN = "xoxe-1-" + "My0xLTIyMTAwNjQwNDU3NjQt" * 6
+
+
+async def test_encrypted_rotating_tokens_fit_the_token_columns(engine: AsyncEngine) -> None:
+    cipher = TokenCipher.from_setting(Fernet.generate_key().decode())
+    store = BotOnlyInstallationStore(client_id=CLIENT_ID, engine=engine, cipher=cipher)
+    await store.async_save(installation(bot_token=ROTATING_TOKEN, bot_refresh_token=REFRESH_TOKEN))
+    try:
+        bot = await store.async_find_bot(enterprise_id=None, team_id="T0123")
+        assert bot is not None
+        assert (bot.bot_token, bot.bot_refresh_token) == (ROTATING_TOKEN, REFRESH_TOKEN)
+        async with engine.connect() as conn:
+            query = text("SELECT bot_token, bot_refresh_token FROM slack_bots")
+            stored = (await conn.execute(query)).one()
+        assert all(value.startswith("fernet:") and len(value) > 250 for value in stored)
+    finally:
+        await store.async_delete_workspace(team_id="T0123")

@@ -113,7 +113,7 @@ async def test_outbound_calls_carry_the_bots_own_token(harness: Harness) -> None
 
 
 async def test_a_body_that_is_no_activity_is_refused(harness: Harness) -> None:
-    """Without a service URL the token cannot be checked (401); a bad activity is a 400."""
+    """The token is valid (it is checked from the header, before the body): both are 400."""
     not_json = await harness.http.post(
         "/api/messages",
         content=b"{not json",
@@ -125,7 +125,7 @@ async def test_a_body_that_is_no_activity_is_refused(harness: Harness) -> None:
         headers={"Authorization": f"Bearer {harness.token()}"},
     )
 
-    assert (not_json.status_code, no_type.status_code) == (401, 400)
+    assert (not_json.status_code, no_type.status_code) == (400, 400)
 
 
 def test_an_app_id_without_its_password_is_refused_at_start_up() -> None:

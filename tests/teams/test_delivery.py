@@ -9,15 +9,18 @@ import pytest
 
 from bot.clock import ManualClock
 from bot.memory import MemoryStore
+from bot.model import Actor, Role
 from bot.outgoing import TextMessage
 from bot.ports import OutboxStatus, SendOutcome
-from tests.teams import CHANNEL_ID, SAM, Harness, teams_harness, user
+from tests.teams import CHANNEL_ID, SAM, TEAM_ID, TENANT, Harness, teams_harness, user
 from tests.teams.fake_connector import Failure
 
 MONDAY_0900 = datetime(2026, 10, 5, 9, 0, tzinfo=UTC)
 ASK_TIME = datetime(2026, 10, 5, 9, 30, tzinfo=UTC)  # a new channel's default: Monday 09:30 UTC
 PEOPLE = [user(100 + n) for n in range(300)]
 TENANT_PER_SECOND = 50
+
+ADMIN_ROLES = frozenset({Role.WORKSPACE_ADMIN})
 
 
 async def outbox_rows(h: Harness, people: list) -> dict[str, list]:
@@ -169,10 +172,11 @@ async def test_a_managers_digest_arrives_as_an_adaptive_card_in_their_personal_c
     async with teams_harness(store=MemoryStore(), clock=ManualClock(ASK_TIME)) as h:
         await h.install_in_team(by=manager, roster=team)
         await h.ripple.configure_channel(
-            actor_id=manager.person_id,
+            actor=Actor(
+                person_id=manager.person_id, place=f"teams:{TENANT}:{TEAM_ID}", roles=ADMIN_ROLES
+            ),
             channel_id=CHANNEL_ID,
             config={"managers": frozenset({manager.person_id})},
-            actor_is_workspace_admin=True,
         )
         await h.ripple.tick()  # the round opens and everyone is asked
         await drain_until_settled(h, step=timedelta(seconds=5))

@@ -191,3 +191,45 @@ async def test_setup_in_another_channel_registers_it_by_its_name_with_the_team_r
     assert channel is not None and channel.name == "Research"
     assert members == {SAM.person_id, ALEX.person_id, NOOR.person_id}
     assert card_of(last_channel_post(h))["body"][0]["text"] == "Check-in settings for Research"
+
+
+async def test_a_card_naming_another_teams_channel_changes_only_its_own(
+    harness: Harness,
+) -> None:
+    """An owner of one team edits the card's data to name another team's channel: that
+    channel keeps its settings, whatever the card says; only the card's own channel saves."""
+    h = harness
+    before = await config(h)
+    other_team = "19:7a1c3e5b9d2f4a6c8e0b1d3f5a7c9e2b@thread.tacv2"
+    h.connector.channels[other_team] = "Elsewhere"
+    activity = h.activity(
+        "channel_mention", text="setup", channel_id=other_team, team_id=other_team, **ALEX.fields()
+    )
+    await h.post(activity)
+    card = card_of(last_channel_post(h))
+    (save,) = card["actions"]
+    data = {
+        **save["data"],
+        **{k: "" if v is None else str(v) for k, v in form_values(card).items()},
+        "channel": CHANNEL_ID,  # the forged part: this team's General channel
+        "setup_k": "3",
+        "setup_admins": ALEX.aad,
+    }
+    forged = h.activity(
+        "channel_card_invoke",
+        title=save["title"],
+        **ALEX.fields(),
+        channel_id=other_team,
+        team_id=other_team,
+        reply_to_id="act-1",
+    )
+    forged["value"]["action"]["data"] = data
+
+    response = await h.post(forged)
+
+    assert response.status_code == 200
+    assert await config(h) == before
+    elsewhere = f"teams:{CHANNEL_ID.split(':')[1]}:{other_team}"
+    async with h.ripple.store.unit_of_work() as uow:
+        channel = await uow.channels.get(elsewhere)
+    assert channel is not None and channel.config.k == 3  # the card's own channel

@@ -1,0 +1,69 @@
+"""Who may change a channel's settings: judged in the core from an Actor, never from form data."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.admin import may_configure
+from bot.model import Actor, Channel, ChannelConfig, Role
+from bot.ripple import Ripple
+from tests.engine.conftest import ADMIN, CHANNEL, set_up_team
+
+ADMIN_ROLE = frozenset({Role.WORKSPACE_ADMIN})
+HOME = "slack:T1"
+CHANNEL_IN_T1 = Channel(
+    channel_id="slack:T1:C1",
+    name="#design",
+    scope=HOME,
+    config=ChannelConfig(admins=frozenset({"slack:T1:UADMIN"})),
+)
+
+
+@pytest.mark.parametrize(
+    ("actor", "allowed"),
+    [
+        (Actor(person_id="slack:T1:UBOSS", place=HOME, roles=ADMIN_ROLE), True),
+        (Actor(person_id="slack:T1:UADMIN", place=HOME), True),
+        (Actor(person_id="slack:T1:USAM", place=HOME), False),
+        # A workspace admin of another workspace, whatever the request says it is about.
+        (Actor(person_id="slack:T2:UBOSS", place="slack:T2", roles=ADMIN_ROLE), False),
+        # The channel's own Ripple admin, acting from somewhere else.
+        (Actor(person_id="slack:T1:UADMIN", place="slack:T2"), False),
+        (Actor(person_id="slack:T1:UBOSS", place=None, roles=ADMIN_ROLE), False),
+    ],
+)
+def test_only_from_the_channels_own_place(actor: Actor, allowed: bool) -> None:
+    assert may_configure(CHANNEL_IN_T1, actor=actor) is allowed
+
+
+def test_a_channel_whose_place_is_unknown_is_for_its_ripple_admins_only() -> None:
+    channel = Channel(
+        channel_id="teams:t:19:x",
+        name="#x",
+        config=ChannelConfig(admins=frozenset({"teams:t:admin"})),
+    )
+    assert may_configure(channel, actor=Actor(person_id="teams:t:admin"))
+    owner = Actor(person_id="teams:t:owner", place="teams:t:19:x", roles=ADMIN_ROLE)
+    assert not may_configure(channel, actor=owner)
+
+
+async def test_a_channels_place_never_changes_once_known(ripple: Ripple) -> None:
+    await set_up_team(ripple)
+    moved = await ripple.register_channel(channel_id=CHANNEL, name="#design", scope="elsewhere")
+    assert moved.scope == "console"
+    refused = await ripple.configure_channel(
+        actor=Actor(person_id=ADMIN, place="elsewhere"), channel_id=CHANNEL, config={"k": 7}
+    )
+    assert not refused.saved
+
+
+async def test_settings_of_a_channel_ripple_does_not_know_are_refused_not_an_error(
+    ripple: Ripple,
+) -> None:
+    result = await ripple.apply_setup(
+        actor=Actor(person_id=ADMIN, place="console", roles=ADMIN_ROLE),
+        channel_id="console:nowhere",
+        values={"k": "3"},
+    )
+    assert not result.saved
+    assert "Nothing was changed" in result.message
