@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from adapters.console.sender import ConsoleSender
-from bot.catalog import YamlPromptCatalog
+from bot.app.catalog import YamlPromptCatalog
 from bot.clock import ManualClock
 from bot.model import Cadence, ChannelConfig, Person
 from bot.ripple import Ripple

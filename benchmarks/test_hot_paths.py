@@ -11,13 +11,13 @@ from typing import Any
 
 from adapters.console.sender import ConsoleSender
 from benchmarks.conftest import START, make_team
-from bot.catalog import YamlPromptCatalog
+from bot.app.catalog import YamlPromptCatalog
 from bot.insights.privacy import Neighbour, Shape, decide_view, publishable_counts
 from bot.insights.published import Published, seen_by
 from bot.insights.render import render_digest
 from bot.model import CheckIn, CheckInState, Round, RoundStatus, RoundTerms, freeze
 from bot.ripple import Ripple
-from bot.testing import STANDARD_CHECKIN, Conversation
+from tests.scripted import STANDARD_CHECKIN, Conversation
 
 counter = itertools.count()
 

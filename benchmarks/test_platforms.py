@@ -13,7 +13,7 @@ from adapters.slack.pacing import SlackPacer
 from adapters.slack.sender import SlackSender
 from adapters.slack.workspaces import SingleWorkspace
 from adapters.teams.cards import to_activity
-from bot.catalog import YamlPromptCatalog
+from bot.app.catalog import YamlPromptCatalog
 from bot.outgoing import QuestionMessage
 from bot.ports import SendOutcome
 from bot.questions import Choice

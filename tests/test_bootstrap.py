@@ -7,9 +7,9 @@ import logging
 import pytest
 from cryptography.fernet import Fernet
 
-from bot.bootstrap import StartupError, build_ripple
+from bot.app.bootstrap import StartupError, build_ripple
+from bot.app.settings import Settings
 from bot.memory import MemoryStore
-from bot.settings import Settings
 
 
 async def test_new_channels_start_in_the_configured_default_zone():
@@ -32,7 +32,7 @@ async def test_production_on_sqlite_is_warned_about(caplog: pytest.LogCaptureFix
 
 
 def routes_of(settings: Settings) -> set[str]:
-    from bot.bootstrap import build_app
+    from bot.app.bootstrap import build_app
 
     app = build_app(settings, tick=False)
     return {getattr(route, "path", "") for route in app.routes}
@@ -110,7 +110,7 @@ def test_start_up_says_in_one_line_why_teams_is_off(
     tmp_path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ):
     monkeypatch.chdir(tmp_path)
-    caplog.set_level(logging.INFO, logger="bot.bootstrap")
+    caplog.set_level(logging.INFO, logger="bot.app.bootstrap")
     routes_of(Settings(database_url=f"sqlite:///{tmp_path}/r.db", teams_allow_anonymous=True))
     (line,) = [r.getMessage() for r in caplog.records if "Teams is off" in r.getMessage()]
     assert line == (

@@ -1,4 +1,4 @@
-"""Builds the FastAPI app: health probes, the scheduler's lifespan, platform routes."""
+"""Builds the FastAPI app: health probes, platform routes, and what runs while the app runs."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
 from adapters.http.limits import EdgeLimits
-from adapters.scheduler import RippleClock
 from bot.ports import Sender
 from bot.ripple import Ripple
 
@@ -31,18 +30,24 @@ class Platform(Protocol):
     async def stop(self) -> None: ...
 
 
+class Service(Protocol):
+    """Something that runs beside the app while it serves, such as the scheduler."""
+
+    def start(self) -> None: ...
+    async def stop(self) -> None: ...
+
+
 def create_app(
     *,
     ripple: Ripple,
-    tick_seconds: float | None = 60.0,
     platforms: Sequence[Platform] = (),
+    services: Sequence[Service] = (),
     api_docs: bool = False,
 ) -> FastAPI:
-    """The app; with ``tick_seconds`` None the scheduler is left off (tests tick by hand).
+    """The app: ``platforms`` mounted, ``services`` started after them and stopped first.
 
     ``api_docs`` serves Swagger UI and the OpenAPI schema, for development only.
     """
-    clock = RippleClock(ripple=ripple, interval=tick_seconds) if tick_seconds else None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -51,12 +56,12 @@ def create_app(
             for platform in platforms:
                 await platform.start()
                 started.append(platform)
-            if clock is not None:
-                clock.start()
+            for service in services:
+                service.start()
             yield
         finally:
-            if clock is not None:
-                await clock.stop()
+            for service in reversed(services):
+                await service.stop()
             for platform in reversed(started):
                 await platform.stop()
             await ripple.store.close()

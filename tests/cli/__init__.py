@@ -23,7 +23,7 @@ def ripple_env(**settings: str) -> dict[str, str]:
 
 
 def ripple_command(*args: str) -> list[str]:
-    """The installed `ripple` script, as a user runs it (``python -m bot.cli`` if missing).
+    """The installed `ripple` script, as a user runs it (``python -m bot.app.cli`` if missing).
 
     The script matters: with an editable install, ``python -m`` puts the working directory
     first on the import path, where a folder such as ``prompts/`` would shadow Ripple's own.
@@ -31,7 +31,7 @@ def ripple_command(*args: str) -> list[str]:
     script = Path(sys.executable).with_name("ripple")
     if script.exists():
         return [str(script), *args]
-    return [sys.executable, "-m", "bot.cli", *args]
+    return [sys.executable, "-m", "bot.app.cli", *args]
 
 
 def run_ripple(

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from adapters.console.sender import ConsoleSender
-from bot.catalog import YamlPromptCatalog
+from bot.app.catalog import YamlPromptCatalog
 from bot.clock import ManualClock
 from bot.model import Round
 from bot.ports import Address

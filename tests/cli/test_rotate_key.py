@@ -18,9 +18,9 @@ from sqlalchemy import text
 from adapters.slack.installations import BotOnlyInstallationStore
 from adapters.slack.platform import SlackPlatform
 from adapters.slack.token_cipher import TokenCipher, TokenKeyError
-from bot.bootstrap import build_ripple, load_catalog, senders_of
+from bot.app.bootstrap import build_ripple, load_catalog, senders_of
+from bot.app.settings import load_settings
 from bot.ripple import Ripple
-from bot.settings import load_settings
 from tests.cli import ripple_env, run_ripple, sqlite_url
 from tests.slack.fake_slack import make_bot_token
 from tests.slack.test_oauth import install

@@ -1,6 +1,6 @@
 """Console adapter tests, and helpers every adapter's check-in contract test can reuse.
 
-The contract: the same scripted check-in (``bot.testing.STANDARD_CHECKIN``) played
+The contract: the same scripted check-in (``tests.scripted.STANDARD_CHECKIN``) played
 through any adapter must leave the same :class:`StoredCheckIn` as played through the core.
 """
 

@@ -13,15 +13,15 @@ import pytest
 from adapters.console.chat import ConsoleChat
 from adapters.console.sender import ConsoleSender
 from bot import rhythm
-from bot.catalog import YamlPromptCatalog
+from bot.app.catalog import YamlPromptCatalog
 from bot.clock import ManualClock
 from bot.model import CheckInState, Person
 from bot.outgoing import TextMessage
 from bot.ports import PromptCatalog
 from bot.ripple import Ripple
-from bot.testing import STANDARD_ANSWERS, STANDARD_CHECKIN, STANDARD_NOTE, Conversation
 from storage.store import SqlStore
 from tests.console import StoredCheckIn, migrated_sqlite_store, stored_checkin
+from tests.scripted import STANDARD_ANSWERS, STANDARD_CHECKIN, STANDARD_NOTE, Conversation
 
 START = datetime(2026, 10, 5, 9, 30, tzinfo=UTC)  # a Monday morning
 SAM = "console:sam"

@@ -15,9 +15,9 @@ import pytest
 
 from adapters.console.demo import DemoReport, run_demo
 from adapters.console.personas import DESIGN, RESEARCH
-from bot.bootstrap import scratch_ripple
+from bot.app.bootstrap import scratch_ripple
+from bot.app.settings import Settings
 from bot.outgoing import SummaryMessage
-from bot.settings import Settings
 from tests.cli import COMMAND_TIMEOUT, ripple_command, ripple_env
 
 SEED = 7

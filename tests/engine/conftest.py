@@ -7,7 +7,7 @@ from datetime import UTC, datetime, time
 import pytest
 
 from adapters.console.sender import ConsoleSender
-from bot.catalog import YamlPromptCatalog
+from bot.app.catalog import YamlPromptCatalog
 from bot.clock import ManualClock
 from bot.memory import MemoryStore
 from bot.model import Cadence, ChannelConfig, Person

@@ -11,8 +11,8 @@ from bot.events import EventKind, InboundEvent
 from bot.model import CheckInState
 from bot.outgoing import QuestionMessage, TextMessage
 from bot.ripple import Ripple
-from bot.testing import STANDARD_ANSWERS, STANDARD_CHECKIN, STANDARD_NOTE, Conversation
 from tests.engine.conftest import CHANNEL, TEAM
+from tests.scripted import STANDARD_ANSWERS, STANDARD_CHECKIN, STANDARD_NOTE, Conversation
 
 
 async def stored(ripple: Ripple, person: str):

@@ -9,8 +9,8 @@ from bot.clock import ManualClock
 from bot.events import EventKind
 from bot.outgoing import NudgeMessage, SummaryMessage
 from bot.ripple import Ripple
-from bot.testing import Conversation
 from tests.engine.conftest import MANAGER, TEAM, set_up_team
+from tests.scripted import Conversation
 
 SUPPRESSED = "Not enough responses to share this week."
 

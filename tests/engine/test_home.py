@@ -7,9 +7,9 @@ from datetime import timedelta
 from bot.clock import ManualClock
 from bot.events import EventKind
 from bot.ripple import Ripple
-from bot.testing import Conversation
 from tests.engine.conftest import ADMIN, MANAGER, TEAM, set_up_team
 from tests.engine.test_digests import HEAVY, SUPPRESSED, WEEK1, run_week
+from tests.scripted import Conversation
 
 
 async def test_a_new_person_sees_their_controls_and_no_history(ripple: Ripple):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from adapters.console.sender import ConsoleSender
-from bot.catalog import YamlPromptCatalog
+from bot.app.catalog import YamlPromptCatalog
 from bot.clock import ManualClock
 from bot.delivery import DrainReport
 from bot.memory import MemoryStore, MemoryUnitOfWork

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 import pytest
 
 from adapters.console.sender import ConsoleSender
-from bot.catalog import YamlPromptCatalog
+from bot.app.catalog import YamlPromptCatalog
 from bot.clock import ManualClock
 from bot.insights.noise import SENSITIVITY, OpenDPNoise
 from bot.insights.published import Published

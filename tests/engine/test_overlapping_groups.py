@@ -9,14 +9,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from adapters.console.sender import ConsoleSender
-from bot.catalog import YamlPromptCatalog
+from bot.app.catalog import YamlPromptCatalog
 from bot.clock import ManualClock
 from bot.events import EventKind
 from bot.memory import MemoryStore
 from bot.model import Cadence, ChannelConfig, Person
 from bot.outgoing import SummaryMessage
 from bot.ripple import Ripple
-from bot.testing import Conversation
+from tests.scripted import Conversation
 
 CATALOG = YamlPromptCatalog.load()
 START = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)

@@ -17,9 +17,9 @@ from bot.model import Actor, Person, Round
 from bot.outgoing import QuestionMessage, SummaryMessage
 from bot.ripple import Ripple
 from bot.schedule import period_of
-from bot.testing import Conversation
 from tests.engine.conftest import ADMIN, CHANNEL, MANAGER, set_up_team
 from tests.engine.test_digests import HEAVY, SUPPRESSED, WEEK1, WEEK2, run_week
+from tests.scripted import Conversation
 
 CROWD = tuple(f"console:c{i:02d}" for i in range(24))
 LIGHT = ("2", "4", "none", "no", "yes")

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from adapters.console.sender import ConsoleSender
-from bot.catalog import YamlPromptCatalog
+from bot.app.catalog import YamlPromptCatalog
 from bot.clock import ManualClock
 from bot.events import EventKind
 from bot.memory import MemoryStore
@@ -19,13 +19,13 @@ from bot.ports import Address, OutboxStatus, Store
 from bot.retention import PurgeReport
 from bot.rhythm import TickReport
 from bot.ripple import Ripple
-from bot.testing import Conversation, text_of
 from storage.migrate import upgrade_to_head
 from storage.store import SqlStore
 from storage.tables import ProcessedEventRow, table_of
 from tests.contract.conftest import empty_postgres_store
 from tests.engine.conftest import CHANNEL, MANAGER, TEAM, set_up_team
 from tests.engine.test_digests import HEAVY
+from tests.scripted import Conversation, text_of
 
 RETENTION = timedelta(days=30)
 WEEK1 = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)  # a Monday; the round is open for 72 hours

@@ -123,7 +123,7 @@ async def test_paused_people_are_not_asked_and_resume_next_round(
     ripple: Ripple, clock: ManualClock
 ):
     from bot.events import EventKind
-    from bot.testing import Conversation
+    from tests.scripted import Conversation
 
     await set_up_team(ripple)
     chat = Conversation(ripple, person_id=TEAM[0])

@@ -12,8 +12,8 @@ from bot.events import EventKind
 from bot.model import Actor, ChannelConfig, ConfigError, Role
 from bot.outgoing import QuestionMessage, SummaryMessage, TextMessage
 from bot.ripple import Ripple
-from bot.testing import STANDARD_CHECKIN, Conversation
 from tests.engine.conftest import ADMIN, CHANNEL, MANAGER, TEAM
+from tests.scripted import STANDARD_CHECKIN, Conversation
 
 ADMIN_ROLES = frozenset({Role.WORKSPACE_ADMIN})
 

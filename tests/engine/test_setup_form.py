@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.catalog import YamlPromptCatalog
+from bot.app.catalog import YamlPromptCatalog
 from bot.model import Actor, Cadence, ChannelConfig, Role
 from bot.ripple import Ripple
 from bot.setup_form import FormError, FormField, read_setup, setup_form

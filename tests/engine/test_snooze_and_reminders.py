@@ -11,8 +11,8 @@ from bot.events import EventKind
 from bot.model import CheckInState
 from bot.outgoing import QuestionMessage
 from bot.ripple import Ripple
-from bot.testing import Conversation
 from tests.engine.conftest import MANAGER, TEAM, set_up_team
+from tests.scripted import Conversation
 
 
 async def checkin_of(ripple: Ripple, person: str):

@@ -23,12 +23,12 @@ import pytest
 from fastapi import FastAPI
 
 from adapters.console.sender import ConsoleSender
-from bot.bootstrap import build_app, build_ripple, database_url
+from bot.app.bootstrap import build_app, build_ripple, database_url
+from bot.app.settings import Settings, load_settings
 from bot.clock import ManualClock
 from bot.model import Cadence, ChannelConfig, CheckInState, Person, RoundStatus
 from bot.outgoing import Outgoing, QuestionMessage
 from bot.ports import OutboxStatus, SendResult
-from bot.settings import Settings, load_settings
 from storage.migrate import upgrade_to_head
 from storage.store import SqlStore
 from tests.cli import COMMAND_TIMEOUT, ripple_command, ripple_env, run_ripple, sqlite_url

@@ -447,7 +447,7 @@ def test_every_bucket_and_signal_has_words_in_every_locale():
 
 
 def test_the_real_catalog_renders_the_same_words():
-    from bot.catalog import YamlPromptCatalog
+    from bot.app.catalog import YamlPromptCatalog
     from bot.insights.render import render_digest
 
     real = YamlPromptCatalog.load()

@@ -34,7 +34,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from adapters.console.sender import ConsoleSender
-from bot.catalog import YamlPromptCatalog
+from bot.app.catalog import YamlPromptCatalog
 from bot.clock import ManualClock
 from bot.events import EventKind
 from bot.insights.privacy import too_close
@@ -42,9 +42,9 @@ from bot.model import Actor, Cadence, ChannelConfig, Person
 from bot.outgoing import NudgeMessage, SummaryMessage, TextMessage
 from bot.questions import SIGNAL_VALUES, Signal
 from bot.ripple import Ripple
-from bot.testing import Conversation
 from storage.migrate import upgrade_to_head
 from storage.store import SqlStore
+from tests.scripted import Conversation
 
 CATALOG = YamlPromptCatalog.load()
 START = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)  # a Monday

@@ -29,21 +29,21 @@ from adapters.slack.pacing import SlackPacer
 from adapters.slack.platform import SlackConfig, SlackPlatform
 from adapters.teams.cards import NOTE_INPUT
 from adapters.teams.references import Route
-from bot.bootstrap import build_app, build_ripple, load_catalog, senders_of
+from bot.app.bootstrap import build_app, build_ripple, load_catalog, senders_of
+from bot.app.settings import load_settings
 from bot.clock import ManualClock
 from bot.erasure import MARKER_PREFIX
 from bot.events import EventKind
 from bot.model import Actor, CheckInState, Role
 from bot.oneway import tombstone_mark
 from bot.ripple import Ripple
-from bot.settings import load_settings
-from bot.testing import Conversation
 from storage.migrate import upgrade_to_head
 from storage.store import SqlStore
 from storage.tables import Base, ProcessedEventRow, TombstoneRow
 from storage.url import normalize_database_url
 from tests.conftest import POSTGRES_ENV
 from tests.http.server import serving
+from tests.scripted import Conversation
 from tests.slack import payloads
 from tests.slack.fake_slack import FakeSlack, make_bot_token
 from tests.slack.test_checkin import answer

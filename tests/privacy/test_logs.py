@@ -17,10 +17,10 @@ import pytest
 
 from adapters.teams.cards import NOTE_INPUT
 from bot import rhythm
-from bot.bootstrap import configure_logging
+from bot.app.bootstrap import configure_logging
+from bot.app.settings import load_settings
 from bot.clock import ManualClock
 from bot.redaction import REDACTED, PayloadRedactor, install_redaction
-from bot.settings import load_settings
 from tests.console import migrated_sqlite_store
 from tests.slack.world import MONDAY_0930 as SLACK_MONDAY_0930
 from tests.slack.world import SlackWorld, slack_world

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.catalog import PromptError, YamlPromptCatalog, resolve_locale
+from bot.app.catalog import PromptError, YamlPromptCatalog, resolve_locale
 from bot.questions import SIGNAL_VALUES, Signal
 from prompts import PROMPTS_DIR
 

@@ -30,7 +30,7 @@ from adapters.slack.actions import (
     snooze_value,
 )
 from adapters.slack.blocks import blocks_text, message_payload
-from bot.catalog import YamlPromptCatalog
+from bot.app.catalog import YamlPromptCatalog
 from bot.compose import Speaker
 from bot.conversation import snooze_until
 from bot.insights.aggregate import RoundCounts, SignalCounts

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from adapters.slack.blocks import blocks_text
 from bot.model import CheckInState
-from bot.testing import STANDARD_ANSWERS
 from tests.console import StoredCheckIn, stored_checkin
+from tests.scripted import STANDARD_ANSWERS
 from tests.slack.world import MONDAY_0930, SlackWorld, slack_world
 
 SAM = "U0001"

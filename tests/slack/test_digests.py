@@ -8,7 +8,7 @@ from pathlib import Path
 from adapters.slack.blocks import blocks_text
 from bot.events import EventKind
 from bot.model import Actor, Role
-from bot.testing import Conversation
+from tests.scripted import Conversation
 from tests.slack.test_checkin import open_round
 from tests.slack.world import slack_world
 

@@ -10,7 +10,7 @@ from slack_sdk.models.views import View
 from adapters.slack.actions import COMMAND, COMMAND_PATTERN
 from adapters.slack.blocks import blocks_text
 from adapters.slack.home import home_view
-from bot.catalog import YamlPromptCatalog
+from bot.app.catalog import YamlPromptCatalog
 from bot.home import HomeSection, HomeView
 from bot.questions import Choice
 from prompts import PROMPTS_DIR

@@ -21,7 +21,7 @@ from adapters.slack.modals import (
     setup_modal,
 )
 from bot import setup_form as core_form
-from bot.catalog import YamlPromptCatalog
+from bot.app.catalog import YamlPromptCatalog
 from bot.conversation import NOTE_LIMIT
 from bot.model import Cadence, ChannelConfig
 from bot.questions import Choice

@@ -7,14 +7,14 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from adapters.slack.actions import decode_tap
-from bot.catalog import YamlPromptCatalog
+from bot.app.catalog import YamlPromptCatalog
 from bot.clock import ManualClock
 from bot.memory import MemoryStore
 from bot.model import Person
 from bot.ripple import Ripple
-from bot.testing import STANDARD_CHECKIN, Conversation
 from tests.console import stored_checkin
 from tests.engine.conftest import team_config
+from tests.scripted import STANDARD_CHECKIN, Conversation
 from tests.slack.test_checkin import SAM, SAM_ID, answer, open_round
 from tests.slack.world import CHANNEL, MONDAY_0930, SlackWorld, slack_world
 

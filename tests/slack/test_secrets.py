@@ -19,8 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.slack.installations import BotOnlyInstallationStore
 from adapters.slack.token_cipher import TokenCipher, TokenKeyError
-from bot.bootstrap import StartupError, build_app
-from bot.settings import Settings, SettingsError, load_settings
+from bot.app.bootstrap import StartupError, build_app
+from bot.app.settings import Settings, SettingsError, load_settings
 from tests.slack.fake_slack import make_bot_token
 from tests.slack.test_oauth import install
 from tests.slack.world import MONDAY_0930, SIGNING_SECRET, SlackWorld, slack_world
@@ -223,7 +223,7 @@ def test_production_starts_with_a_key_and_one_workspace_needs_none(tmp_path: Pat
 def test_development_runs_oauth_without_a_key_and_says_tokens_are_unencrypted(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ):
-    caplog.set_level(logging.WARNING, logger="bot.bootstrap")
+    caplog.set_level(logging.WARNING, logger="bot.app.bootstrap")
     assert "/slack/install" in routes_of(oauth_settings(tmp_path, env="development"))
     assert "stored unencrypted" in caplog.text
 

@@ -12,7 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.blocks import blocks_text
 from adapters.slack.platform import SlackConfig, SlackConfigError, SlackPlatform
-from bot.catalog import YamlPromptCatalog
+from bot.app.catalog import YamlPromptCatalog
 from tests.cli import ripple_env, run_ripple, sqlite_url
 from tests.slack import payloads
 from tests.slack.fake_slack import FakeSlack, make_app_token, make_bot_token

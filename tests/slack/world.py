@@ -20,10 +20,10 @@ import httpx
 
 from adapters.slack.pacing import SlackPacer
 from adapters.slack.platform import SlackConfig, SlackPlatform
-from bot.bootstrap import build_app, build_ripple, load_catalog, senders_of, token_cipher
+from bot.app.bootstrap import build_app, build_ripple, load_catalog, senders_of, token_cipher
+from bot.app.settings import Settings, load_settings
 from bot.clock import ManualClock
 from bot.ripple import Ripple
-from bot.settings import Settings, load_settings
 from storage.store import SqlStore
 from tests.console import migrated_sqlite_store
 from tests.http.server import serving

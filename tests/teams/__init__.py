@@ -22,7 +22,7 @@ import httpx
 from adapters.http.app import create_app
 from adapters.teams.limits import SendLimiter
 from adapters.teams.platform import TeamsPlatform, build_teams_platform
-from bot.catalog import YamlPromptCatalog
+from bot.app.catalog import YamlPromptCatalog
 from bot.clock import ManualClock
 from bot.ports import PromptCatalog, Store
 from bot.ripple import Ripple
@@ -267,7 +267,7 @@ async def teams_harness(
             clock=clock,
             senders={platform.sender.platform: platform.sender},
         )
-        app = create_app(ripple=ripple, tick_seconds=None, platforms=[platform])
+        app = create_app(ripple=ripple, platforms=[platform])
         async with serving(app) as base_url, httpx.AsyncClient(base_url=base_url) as http:
             yield Harness(
                 ripple=ripple,

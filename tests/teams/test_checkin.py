@@ -13,8 +13,8 @@ from bot import rhythm
 from bot.clock import ManualClock
 from bot.memory import MemoryStore
 from bot.model import CheckInState
-from bot.testing import STANDARD_ANSWERS, STANDARD_NOTE
 from tests.console import StoredCheckIn, stored_checkin
+from tests.scripted import STANDARD_ANSWERS, STANDARD_NOTE
 from tests.teams import ALEX, CHANNEL_ID, SAM, Harness, teams_harness
 
 MONDAY_0930 = datetime(2026, 10, 5, 7, 30, tzinfo=UTC)  # 09:30 in Berlin

@@ -1,6 +1,6 @@
 """The cross-adapter contract: one scripted check-in stores the same through every adapter.
 
-Each player replays ``bot.testing.STANDARD_CHECKIN`` its own way (Teams over HTTP with
+Each player replays ``tests.scripted.STANDARD_CHECKIN`` its own way (Teams over HTTP with
 cards, the console by typing, Slack with its signed payloads) on a fresh migrated SQLite
 database and returns what the core stored; all must equal the core's own result.
 """
@@ -18,9 +18,9 @@ from bot import rhythm
 from bot.clock import ManualClock
 from bot.model import CheckInState, Person
 from bot.ripple import Ripple
-from bot.testing import STANDARD_ANSWERS, STANDARD_CHECKIN, STANDARD_NOTE, Conversation
 from tests.console import StoredCheckIn, migrated_sqlite_store, stored_checkin
 from tests.console.test_chat import chat, console_keystrokes
+from tests.scripted import STANDARD_ANSWERS, STANDARD_CHECKIN, STANDARD_NOTE, Conversation
 from tests.teams import ALEX, CHANNEL_ID, SAM, catalog, teams_harness
 
 START = datetime(2026, 10, 5, 9, 30, tzinfo=UTC)  # a Monday morning

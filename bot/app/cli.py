@@ -12,7 +12,7 @@ from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.settings import Settings, SettingsError, load_settings
+from bot.app.settings import Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:
     from bot.ports import Clock, Sender
@@ -65,7 +65,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         settings = load_settings()
-        from bot.bootstrap import StartupError, configure_logging
+        from bot.app.bootstrap import StartupError, configure_logging
 
         configure_logging(settings)
         try:
@@ -87,7 +87,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         if "RIPPLE_LOG_LEVEL" not in os.environ:
             logging.getLogger().setLevel(logging.WARNING)  # the demo's own output is the point
 
-        from bot.bootstrap import scratch_ripple
+        from bot.app.bootstrap import scratch_ripple
 
         def open_ripple(
             clock: Clock, senders: Mapping[str, Sender]
@@ -112,7 +112,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _migrate(settings: Settings) -> int:
-    from bot.bootstrap import database_url
+    from bot.app.bootstrap import database_url
     from storage.migrate import upgrade_to_head
     from storage.url import mask_password
 
@@ -127,7 +127,7 @@ async def _migrate(settings: Settings) -> int:
 
 
 async def _purge(settings: Settings, *, dry_run: bool) -> int:
-    from bot.bootstrap import build_ripple
+    from bot.app.bootstrap import build_ripple
 
     if not await _ready_or_explain(settings):
         return 1
@@ -149,7 +149,7 @@ async def _purge(settings: Settings, *, dry_run: bool) -> int:
 async def _rotate_key(settings: Settings) -> int:
     from adapters.slack.rekey import reencrypt_stored_tokens
     from adapters.slack.token_cipher import TokenKeyError
-    from bot.bootstrap import database_url, token_cipher
+    from bot.app.bootstrap import database_url, token_cipher
     from storage.engine import create_engine
 
     cipher = token_cipher(settings)
@@ -175,7 +175,7 @@ async def _rotate_key(settings: Settings) -> int:
 
 
 async def _ready_or_explain(settings: Settings) -> bool:
-    from bot.bootstrap import database_url
+    from bot.app.bootstrap import database_url
     from storage.store import SqlStore
     from storage.url import mask_password
 
@@ -197,7 +197,7 @@ async def _ready_or_explain(settings: Settings) -> bool:
 async def _chat(settings: Settings, *, channel: str, person: str) -> int:
     from adapters.console.chat import ConsoleChat
     from adapters.console.sender import ConsoleSender
-    from bot.bootstrap import build_ripple
+    from bot.app.bootstrap import build_ripple
 
     if not await _ready_or_explain(settings):
         return 1
@@ -216,7 +216,7 @@ async def _chat(settings: Settings, *, channel: str, person: str) -> int:
 def _serve(settings: Settings, *, host: str, port: int, socket_mode: bool = False) -> int:
     import uvicorn
 
-    from bot.bootstrap import build_app
+    from bot.app.bootstrap import build_app
 
     if not asyncio.run(_ready_or_explain(settings)):
         return 1

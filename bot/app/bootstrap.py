@@ -11,16 +11,17 @@ from datetime import timedelta
 from pathlib import Path
 
 from adapters.http.app import Platform, RippleApp, create_app
+from adapters.scheduler import RippleClock
 from adapters.slack.platform import SlackConfig, SlackConfigError, SlackMode, SlackPlatform
 from adapters.slack.token_cipher import TokenCipher
 from adapters.teams.platform import build_teams_platform
-from bot.catalog import PromptError, YamlPromptCatalog
+from bot.app.catalog import PromptError, YamlPromptCatalog
+from bot.app.settings import MAKE_SECRET_KEY, Environment, Settings, secret_value
 from bot.clock import SystemClock
 from bot.model import ChannelConfig
 from bot.ports import Clock, PromptCatalog, Sender, Store
 from bot.redaction import install_redaction
 from bot.ripple import Ripple
-from bot.settings import MAKE_SECRET_KEY, Environment, Settings, secret_value
 from prompts import PROMPTS_DIR
 from storage.migrate import upgrade_to_head
 from storage.store import SqlStore
@@ -209,7 +210,7 @@ def build_app(
         ripple = build_ripple(settings, store=store, senders=senders_of(platforms))
     return create_app(
         ripple=ripple,
-        tick_seconds=settings.tick_seconds if tick else None,
         platforms=platforms or (),
+        services=[RippleClock(ripple=ripple, interval=settings.tick_seconds)] if tick else [],
         api_docs=settings.env is Environment.DEVELOPMENT,
     )

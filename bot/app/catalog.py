@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from bot.catalog_schema import (
+from bot.app.catalog_schema import (
     PromptError,
     flatten_messages,
     parse_question_set,
