@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -12,6 +13,7 @@ from bot.context import Context
 from bot.erasure import is_forgotten
 from bot.members import join_open_round
 from bot.model import Actor, Channel, ChannelConfig, ConfigError, Person, Role
+from bot.outgoing import TextMessage
 from bot.setup_form import FormError, FormValue, SetupForm, read_setup, setup_form
 
 logger = logging.getLogger(__name__)
@@ -62,6 +64,17 @@ async def register_channel(
     return channel
 
 
+async def rename_channel(ctx: Context, *, channel_id: str, name: str) -> bool:
+    """Rename a channel Ripple knows; an unknown channel is not registered by a rename."""
+    async with ctx.store.unit_of_work() as uow:
+        channel = await uow.channels.get(channel_id)
+        if channel is None or not name or channel.name == name:
+            return False
+        await uow.channels.save(replace(channel, name=name))
+        await uow.commit()
+    return True
+
+
 async def sync_members(
     ctx: Context, *, channel_id: str, people: Iterable[Person], now: datetime
 ) -> tuple[int, int]:
@@ -106,8 +119,13 @@ async def configure_channel(
     channel_id: str,
     config: ChannelConfig | Mapping[str, Any],
     locale: str = "en",
+    confirm: bool = False,
 ) -> ConfigResult:
-    """Save new settings if the actor may; otherwise refuse and change nothing."""
+    """Save new settings if the actor may; otherwise refuse and change nothing.
+
+    With ``confirm``, a saved change is also confirmed to the actor in a direct message,
+    queued with the change itself (for platforms whose form closes on saving).
+    """
     async with ctx.store.unit_of_work() as uow:
         channel = await uow.channels.get(channel_id)
         if channel is None or not may_configure(channel, actor=actor):
@@ -127,8 +145,14 @@ async def configure_channel(
             return ConfigResult(saved=False, message=text, field=field)
         updated = replace(channel, config=new)
         await uow.channels.save(updated)
+        text = ctx.catalog.message("config.saved", locale=locale, channel=channel.name)
+        if confirm:
+            key = f"config:{channel_id}:{secrets.token_hex(8)}"
+            confirmation = TextMessage(
+                recipient=actor.person_id, idempotency_key=key, text=text, locale=locale
+            )
+            await uow.outbox.add(confirmation, now=ctx.clock.now())
         await uow.commit()
-    text = ctx.catalog.message("config.saved", locale=locale, channel=channel.name)
     return ConfigResult(saved=True, message=text, channel=updated)
 
 
@@ -178,6 +202,7 @@ async def apply_setup(
     channel_id: str,
     values: Mapping[str, FormValue],
     locale: str,
+    confirm: bool = False,
 ) -> ConfigResult:
     """Read the settings form and save it, if the actor may; a refusal comes before any check."""
     async with ctx.store.unit_of_work() as uow:
@@ -193,5 +218,5 @@ async def apply_setup(
         text = ctx.catalog.message("config.invalid", locale=locale, problem=str(exc))
         return ConfigResult(saved=False, message=text, field=exc.field)
     return await configure_channel(
-        ctx, actor=actor, channel_id=channel_id, config=config, locale=locale
+        ctx, actor=actor, channel_id=channel_id, config=config, locale=locale, confirm=confirm
     )

@@ -100,6 +100,26 @@ class Ripple:
             defaults=self.channel_defaults,
         )
 
+    async def rename_channel(self, *, channel_id: str, name: str) -> bool:
+        """Give a known channel the name its platform shows now; False if unknown or same."""
+        return await admin.rename_channel(self.context, channel_id=channel_id, name=name)
+
+    async def channel_name(self, channel_id: str) -> str | None:
+        """The name Ripple knows a channel by, or None if it doesn't know the channel."""
+        async with self.store.unit_of_work() as uow:
+            channel = await uow.channels.get(channel_id)
+        return channel.name if channel is not None else None
+
+    async def display_names(self, person_ids: Iterable[str]) -> dict[str, str]:
+        """The display names Ripple knows for these people (those without one are left out)."""
+        names: dict[str, str] = {}
+        async with self.store.unit_of_work() as uow:
+            for person_id in sorted(set(person_ids)):
+                person = await uow.people.get(person_id)
+                if person is not None and person.display_name:
+                    names[person_id] = person.display_name
+        return names
+
     async def sync_members(self, *, channel_id: str, people: Iterable[Person]) -> tuple[int, int]:
         return await admin.sync_members(
             self.context, channel_id=channel_id, people=people, now=self.clock.now()
@@ -155,9 +175,17 @@ class Ripple:
         channel_id: str,
         values: Mapping[str, FormValue],
         locale: str = "en",
+        confirm: bool = False,
     ) -> admin.ConfigResult:
+        """Save the setup form if the actor may. With ``confirm``, a saved change is also
+        confirmed to the actor by direct message, through the outbox."""
         return await admin.apply_setup(
-            self.context, actor=actor, channel_id=channel_id, values=values, locale=locale
+            self.context,
+            actor=actor,
+            channel_id=channel_id,
+            values=values,
+            locale=locale,
+            confirm=confirm,
         )
 
     async def home(self, *, person_id: str, admin_scope: str | None = None) -> HomeView:

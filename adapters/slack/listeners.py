@@ -167,7 +167,11 @@ class SlackListeners(SlackTranslator):
             return
         locale = await self.locale(user)
         result = await self.ripple.apply_setup(
-            actor=user.actor, channel_id=setup.channel_id, values=setup.values, locale=locale
+            actor=user.actor,
+            channel_id=setup.channel_id,
+            values=setup.values,
+            locale=locale,
+            confirm=True,  # the modal closes on saving; the confirmation comes by DM
         )
         if not result.saved:
             field = (
@@ -178,7 +182,7 @@ class SlackListeners(SlackTranslator):
             await ack(**errors_response(field=field, message=result.message))
             return
         await ack()
-        await client.chat_postMessage(channel=user.user_id, text=result.message)
+        await self.ripple.deliver(recipients={user.person.person_id})
 
     async def _setup(
         self,

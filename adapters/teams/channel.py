@@ -121,12 +121,7 @@ class ChannelCommands:
             for p in f.value
             if isinstance(f.value, tuple)
         }
-        names: dict[str, str] = {}
-        async with self._ripple.store.unit_of_work() as uow:
-            for pid in sorted(chosen):
-                person = await uow.people.get(pid)
-                if person is not None and person.display_name:
-                    names[pid] = person.display_name
+        names = await self._ripple.display_names(chosen)
         return setup_card(
             form,
             channel_id=ref,
@@ -137,9 +132,7 @@ class ChannelCommands:
         )
 
     async def _channel_name(self, ref: str) -> str:
-        async with self._ripple.store.unit_of_work() as uow:
-            channel = await uow.channels.get(ref)
-        return channel.name if channel else ref
+        return await self._ripple.channel_name(ref) or ref
 
     async def _actor(self, activity: Activity) -> Actor:
         """The sender, in the team the activity came from; a team owner if Graph says so."""

@@ -91,9 +91,7 @@ class Installs:
         ref = channel_id(tenant_id=tenant, conversation_id=channel_conversation_id(activity))
         name = channel_name(activity)
         if name is None:
-            async with self._ripple.store.unit_of_work() as uow:
-                known = await uow.channels.get(ref)
-            name = known.name if known is not None else await self._look_up_name(activity)
+            name = await self._ripple.channel_name(ref) or await self._look_up_name(activity)
         await self._ripple.register_channel(channel_id=ref, name=name, scope=team_scope(activity))
         route = route_to_sender(activity)
         await self._addresses.remember(ref, route, now=now)
@@ -108,12 +106,8 @@ class Installs:
             tenant_id=tenant_of(activity), conversation_id=channel_conversation_id(activity)
         )
         name = channel_name(activity)
-        async with self._ripple.store.unit_of_work() as uow:
-            known = await uow.channels.get(ref)
-        if known is not None and name and name != known.name:
-            await self._ripple.register_channel(
-                channel_id=ref, name=name, scope=team_scope(activity)
-            )
+        if name:
+            await self._ripple.rename_channel(channel_id=ref, name=name)
 
     async def _look_up_name(self, activity: Activity) -> str:
         """Ask Teams for the channel's name (or, for General, the team's): messages lack it."""

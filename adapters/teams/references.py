@@ -22,8 +22,8 @@ from adapters.teams.ids import (
     tenant_of,
     tenant_prefix,
 )
-from bot.oneway import tombstone_mark
-from bot.ports import Address, Store
+from bot import reach
+from bot.ports import Store
 
 logger = logging.getLogger(__name__)
 
@@ -145,64 +145,28 @@ def route_to_member(activity: Activity, member: ChannelAccount) -> Route:
 
 
 class Addresses:
-    """Reads and writes Teams routes in the core's address book."""
+    """Teams routes in the core's address book; the core decides what is kept."""
 
     def __init__(self, store: Store) -> None:
         self._store = store
 
     async def get(self, owner_id: str) -> tuple[Route, bool] | None:
         """The route and whether it is still reachable, or None if nothing is known."""
-        async with self._store.unit_of_work() as uow:
-            address = await uow.addresses.get(owner_id)
-        if address is None:
+        known = await reach.route_of(self._store, owner_id, read=_judged)
+        if known is None:
             return None
-        return Route.from_json(address.data), address.reachable
+        return Route.from_json(known.route.data), known.reachable
 
     async def remember(self, owner_id: str, route: Route, *, now: datetime) -> None:
-        """Store the route; a person with a personal chat keeps it over a roster-only route.
-
-        Nothing is stored for someone who erased their data.
-        """
-        async with self._store.unit_of_work() as uow:
-            if await uow.tombstones.contains(tombstone_mark(owner_id)):
-                return
-            known = await uow.addresses.get(owner_id)
-            if known is not None and known.reachable and route.conversation_id is None:
-                old = Route.from_json(known.data)
-                if old.conversation_id is not None and old.service_url == route.service_url:
-                    return
-            data = route.to_json()
-            if known is not None and known.reachable and known.data == data:
-                return
-            await uow.addresses.save(Address(owner_id=owner_id, data=data, updated_at=now))
-            await uow.commit()
+        await reach.remember(self._store, owner_id, _judge(route), read=_judged, now=now)
 
     async def remember_many(self, routes: dict[str, Route], *, now: datetime) -> None:
-        """Store roster routes for many people at once, keeping their personal chats.
-
-        Someone marked unreachable (they blocked Ripple, or removed it) stays so until they
-        write to Ripple themselves: being in a team's roster is no sign they want it back.
-        The same goes for someone who erased their data: nothing is stored for them.
-        """
-        async with self._store.unit_of_work() as uow:
-            for owner_id, route in routes.items():
-                if await uow.tombstones.contains(tombstone_mark(owner_id)):
-                    continue
-                known = await uow.addresses.get(owner_id)
-                if known is not None and not known.reachable:
-                    continue
-                if known is not None:
-                    old = Route.from_json(known.data)
-                    if old.conversation_id is not None and old.service_url == route.service_url:
-                        continue
-                address = Address(owner_id=owner_id, data=route.to_json(), updated_at=now)
-                await uow.addresses.save(address)
-            await uow.commit()
+        judged = {owner_id: _judge(route) for owner_id, route in routes.items()}
+        await reach.remember_roster(self._store, judged, read=_judged, now=now)
 
     async def team_channels(self, *, tenant_id: str, team_id: str) -> list[str]:
         """The Ripple channels Ripple knows in one team (Teams channel ids start with 19:)."""
-        async with self._store.unit_of_work() as uow:
-            found = await uow.addresses.list_with_prefix(tenant_prefix(tenant_id) + "19:")
+        found = await reach.addresses_under(self._store, tenant_prefix(tenant_id) + "19:")
         return [
             address.owner_id
             for address in found
@@ -210,7 +174,17 @@ class Addresses:
         ]
 
     async def mark_unreachable(self, owner_id: str, *, now: datetime) -> None:
-        async with self._store.unit_of_work() as uow:
-            if await uow.addresses.mark_unreachable(owner_id, now=now):
-                logger.info("%s can no longer be reached on Teams", owner_id)
-            await uow.commit()
+        if await reach.mark_unreachable(self._store, owner_id, now=now):
+            logger.info("%s can no longer be reached on Teams", owner_id)
+
+
+def _judge(route: Route) -> reach.Route:
+    """A route as the core judges it: a personal chat or channel exists, or only a roster
+    entry; and the service URL Teams takes messages at."""
+    return reach.Route(
+        data=route.to_json(), direct=route.conversation_id is not None, endpoint=route.service_url
+    )
+
+
+def _judged(data: str) -> reach.Route:
+    return _judge(Route.from_json(data))

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from adapters.console.sender import ConsoleSender
 from bot.admin import may_configure
 from bot.model import Actor, Channel, ChannelConfig, Role
+from bot.outgoing import TextMessage
 from bot.ripple import Ripple
 from tests.engine.conftest import ADMIN, CHANNEL, set_up_team
 
@@ -67,3 +69,25 @@ async def test_settings_of_a_channel_ripple_does_not_know_are_refused_not_an_err
     )
     assert not result.saved
     assert "Nothing was changed" in result.message
+
+
+async def test_a_saved_setup_is_confirmed_to_the_actor_through_the_outbox_when_asked(
+    ripple: Ripple, sender: ConsoleSender
+) -> None:
+    await set_up_team(ripple)
+    admin = Actor(person_id=ADMIN, place="console")
+    sam = Actor(person_id="console:p0", place="console")
+
+    refused = await ripple.apply_setup(
+        actor=sam, channel_id=CHANNEL, values={"k": "7"}, confirm=True
+    )
+    quiet = await ripple.apply_setup(actor=admin, channel_id=CHANNEL, values={"k": "6"})
+    confirmed = await ripple.apply_setup(
+        actor=admin, channel_id=CHANNEL, values={"k": "7"}, confirm=True
+    )
+    await ripple.deliver(recipients={ADMIN, "console:p0"})
+
+    assert (refused.saved, quiet.saved, confirmed.saved) == (False, True, True)
+    assert sender.to("console:p0") == []
+    (message,) = sender.to(ADMIN)  # one confirmation, for the change that asked for one
+    assert isinstance(message, TextMessage) and message.text == confirmed.message
