@@ -187,6 +187,47 @@ def may_configure(channel: Channel, *, actor: Actor) -> bool:
     return Role.WORKSPACE_ADMIN in actor.roles or actor.person_id in channel.config.admins
 
 
+@dataclass(frozen=True, kw_only=True)
+class SetupStart:
+    """The settings form to show, or why not; ``registered`` when the channel is new to
+    Ripple, so the adapter brings in its members and address."""
+
+    form: SetupForm | None
+    message: str = ""  # the refusal, when there is no form
+    registered: bool = False
+
+
+async def start_setup(
+    ctx: Context,
+    *,
+    actor: Actor,
+    channel_id: str,
+    name: str,
+    locale: str,
+    defaults: ChannelConfig | None = None,
+) -> SetupStart:
+    """Someone asked to set a channel up: its form if they may, else the refusal.
+
+    A channel Ripple doesn't know yet becomes a Ripple channel only for a workspace admin
+    (or team owner) acting from where it is; nobody else can bring Ripple into a channel.
+    """
+    async with ctx.store.unit_of_work() as uow:
+        channel = await uow.channels.get(channel_id)
+    registered = False
+    if channel is None and actor.place is not None and Role.WORKSPACE_ADMIN in actor.roles:
+        channel = await register_channel(
+            ctx, channel_id=channel_id, name=name, scope=actor.place, defaults=defaults
+        )
+        registered = True
+    if channel is None or not may_configure(channel, actor=actor):
+        logger.info("refused setup of %s to %s", channel_id, actor.person_id)
+        shown = channel.name if channel is not None else name
+        text = ctx.catalog.message("config.refused", locale=locale, channel=shown)
+        return SetupStart(form=None, message=text)
+    form = setup_form(channel.config, channel_name=channel.name, catalog=ctx.catalog, locale=locale)
+    return SetupStart(form=form, registered=registered)
+
+
 async def setup_form_for(ctx: Context, *, channel_id: str, locale: str) -> SetupForm:
     async with ctx.store.unit_of_work() as uow:
         channel = await uow.channels.get(channel_id)

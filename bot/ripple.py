@@ -165,6 +165,20 @@ class Ripple:
     async def set_channels_active(self, *, prefix: str, active: bool) -> int:
         return await admin.set_channels_active(self.context, prefix=prefix, active=active)
 
+    async def start_setup(
+        self, *, actor: Actor, channel_id: str, name: str, locale: str = "en"
+    ) -> admin.SetupStart:
+        """The settings form for ``actor``, or the refusal; a new channel is registered only
+        for a workspace admin or team owner acting from its own place."""
+        return await admin.start_setup(
+            self.context,
+            actor=actor,
+            channel_id=channel_id,
+            name=name,
+            locale=locale,
+            defaults=self.channel_defaults,
+        )
+
     async def setup_form(self, *, channel_id: str, locale: str = "en") -> SetupForm:
         return await admin.setup_form_for(self.context, channel_id=channel_id, locale=locale)
 

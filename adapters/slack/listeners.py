@@ -198,17 +198,17 @@ class SlackListeners(SlackTranslator):
         if ref is None or channel_id.startswith("D"):
             await ack(text=self.say("slack.setup_in_channel", locale))
             return
-        self.directory.forget(team_id=user.team_id, user_id=user.user_id)
+        self.directory.forget(team_id=user.team_id, user_id=user.user_id)  # rights read fresh
         fresh = await self.directory.user(client, team_id=user.team_id, user_id=user.user_id)
-        admin = fresh is not None and fresh.is_workspace_admin
-        known = await self.ripple.may_configure(actor=(fresh or user).actor, channel_id=ref)
-        if not known:
-            if not admin:
-                name = await self.channel_name(client, channel_id)
-                await ack(text=self.say("config.refused", locale, channel=name))
-                return
-            await self.register_channel(client, team_id=user.team_id, channel_id=channel_id)
-        form = await self.ripple.setup_form(channel_id=ref, locale=locale)
+        name = await self.ripple.channel_name(ref) or await self.channel_name(client, channel_id)
+        start = await self.ripple.start_setup(
+            actor=(fresh or user).actor, channel_id=ref, name=name, locale=locale
+        )
+        if start.form is None:
+            await ack(text=start.message)
+            return
+        if start.registered:
+            await self.sync_channel(client, team_id=user.team_id, channel_id=channel_id)
         await ack()
-        view = setup_modal(form, channel_id=ref, catalog=self.catalog, locale=locale)
+        view = setup_modal(start.form, channel_id=ref, catalog=self.catalog, locale=locale)
         await client.views_open(trigger_id=str(command["trigger_id"]), view=view)

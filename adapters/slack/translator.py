@@ -38,6 +38,11 @@ class SlackTranslator:
         await self.ripple.register_channel(
             channel_id=ref, name=name, scope=workspace_scope(team_id)
         )
+        await self.sync_channel(client, team_id=team_id, channel_id=channel_id)
+
+    async def sync_channel(self, client: AsyncWebClient, *, team_id: str, channel_id: str) -> None:
+        """Make a Ripple channel's members the people Slack says are in it."""
+        ref = ripple_id(team_id=team_id, local_id=channel_id)
         people = await self.directory.channel_people(client, team_id=team_id, channel_id=channel_id)
         joined, left = await self.ripple.sync_members(channel_id=ref, people=people)
         logger.info("Slack channel %s registered: %d joined, %d left", ref, joined, left)

@@ -71,14 +71,19 @@ class ChannelCommands:
         if command_word(activity) != SETUP_WORD or conversation_type(activity) != "channel":
             await context.send_activity(self._say("teams.channel_help", activity))
             return
-        ref = await self._installs.register_channel(activity, now=now)
-        allowed = await self._ripple.may_configure(
-            actor=await self._actor(activity), channel_id=ref
+        ref = channel_id(
+            tenant_id=tenant_of(activity), conversation_id=channel_conversation_id(activity)
         )
-        if not allowed:
-            channel = await self._channel_name(ref)
-            await context.send_activity(self._say("config.refused", activity, channel=channel))
+        start = await self._ripple.start_setup(
+            actor=await self._actor(activity),
+            channel_id=ref,
+            name=await self._installs.name_of(activity, ref),
+            locale=activity.locale or "en",
+        )
+        if start.form is None:
+            await context.send_activity(start.message)
             return
+        await self._installs.register_channel(activity, now=now)  # its address and roster
         card = await self._card(ref, activity)
         await context.send_activity(
             card_activity(card, summary=self._say("teams.setup_posted", activity))
@@ -130,9 +135,6 @@ class ChannelCommands:
             notice=notice,
             notice_is_problem=problem,
         )
-
-    async def _channel_name(self, ref: str) -> str:
-        return await self._ripple.channel_name(ref) or ref
 
     async def _actor(self, activity: Activity) -> Actor:
         """The sender, in the team the activity came from; a team owner if Graph says so."""

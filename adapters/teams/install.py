@@ -89,9 +89,7 @@ class Installs:
         """Make this team channel a Ripple channel (once), keep its address, sync its roster."""
         tenant = tenant_of(activity)
         ref = channel_id(tenant_id=tenant, conversation_id=channel_conversation_id(activity))
-        name = channel_name(activity)
-        if name is None:
-            name = await self._ripple.channel_name(ref) or await self._look_up_name(activity)
+        name = await self.name_of(activity, ref)
         await self._ripple.register_channel(channel_id=ref, name=name, scope=team_scope(activity))
         route = route_to_sender(activity)
         await self._addresses.remember(ref, route, now=now)
@@ -99,6 +97,14 @@ class Installs:
             self._syncing.add(ref)
             self._background.spawn(self._sync(ref, activity), name=f"roster of {ref}")
         return ref
+
+    async def name_of(self, activity: Activity, ref: str) -> str:
+        """The channel's name: as the activity says, as Ripple knows it, or as Teams tells."""
+        return (
+            channel_name(activity)
+            or await self._ripple.channel_name(ref)
+            or await self._look_up_name(activity)
+        )
 
     async def _renamed(self, activity: Activity) -> None:
         """Keep a Ripple channel's name as Teams shows it (General goes by the team's name)."""

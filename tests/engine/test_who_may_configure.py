@@ -9,7 +9,7 @@ from bot.admin import may_configure
 from bot.model import Actor, Channel, ChannelConfig, Role
 from bot.outgoing import TextMessage
 from bot.ripple import Ripple
-from tests.engine.conftest import ADMIN, CHANNEL, set_up_team
+from tests.engine.conftest import ADMIN, CHANNEL, PLACE, set_up_team
 
 ADMIN_ROLE = frozenset({Role.WORKSPACE_ADMIN})
 HOME = "slack:T1"
@@ -91,3 +91,40 @@ async def test_a_saved_setup_is_confirmed_to_the_actor_through_the_outbox_when_a
     assert sender.to("console:p0") == []
     (message,) = sender.to(ADMIN)  # one confirmation, for the change that asked for one
     assert isinstance(message, TextMessage) and message.text == confirmed.message
+
+
+@pytest.mark.parametrize(
+    ("actor", "registered"),
+    [
+        (Actor(person_id="console:boss", place=PLACE, roles=ADMIN_ROLE), True),
+        (Actor(person_id="console:p0", place=PLACE), False),  # a member
+        (Actor(person_id="console:boss", place=None, roles=ADMIN_ROLE), False),
+    ],
+)
+async def test_only_an_admin_of_its_place_brings_ripple_into_a_new_channel(
+    ripple: Ripple, actor: Actor, registered: bool
+) -> None:
+    start = await ripple.start_setup(actor=actor, channel_id="console:new", name="#new")
+
+    assert start.registered is registered
+    assert (start.form is not None) is registered
+    stored = await ripple.channel_name("console:new")
+    assert stored == ("#new" if registered else None)
+    if not registered:
+        assert "#new" in start.message
+    else:  # it belongs where the request came from, and stays there
+        assert start.form is not None
+        elsewhere = Actor(person_id="other:boss", place="other", roles=ADMIN_ROLE)
+        again = await ripple.start_setup(actor=elsewhere, channel_id="console:new", name="#new")
+        assert again.form is None and not again.registered
+
+
+async def test_a_known_channel_opens_its_form_for_its_ripple_admins_without_registering(
+    ripple: Ripple,
+) -> None:
+    await set_up_team(ripple)
+    start = await ripple.start_setup(
+        actor=Actor(person_id=ADMIN, place=PLACE), channel_id=CHANNEL, name="ignored"
+    )
+    assert start.form is not None and not start.registered
+    assert await ripple.channel_name(CHANNEL) != "ignored"

@@ -193,6 +193,30 @@ async def test_setup_in_another_channel_registers_it_by_its_name_with_the_team_r
     assert card_of(last_channel_post(h))["body"][0]["text"] == "Check-in settings for Research"
 
 
+async def test_a_member_cannot_bring_ripple_into_another_channel(harness: Harness) -> None:
+    """Only a team owner makes a channel a Ripple channel; a member asking is refused and
+    nothing about the channel is stored or read."""
+    h = harness
+    research = "19:5d1e7a0c2b4f4e6a9c8d0b1a2f3e4d5c@thread.tacv2"
+    h.connector.channels[research] = "Research"
+    roster_reads = len([c for c in h.connector.calls if c.method == "GET"])
+    activity = h.activity(
+        "channel_mention", text="setup", channel_id=research, team_id=TEAM_ID, **SAM.fields()
+    )
+
+    assert (await h.post(activity)).status_code == 202
+
+    ref = f"teams:{CHANNEL_ID.split(':')[1]}:{research}"
+    async with h.ripple.store.unit_of_work() as uow:
+        assert await uow.channels.get(ref) is None
+        assert await uow.addresses.get(ref) is None
+    refusal = last_channel_post(h)
+    assert "Nothing was changed" in refusal["text"] and "Research" in refusal["text"]
+    assert "attachments" not in refusal or not refusal["attachments"]
+    reads = [c for c in h.connector.calls if c.method == "GET"]
+    assert all("members" not in (c.path or "") for c in reads[roster_reads:])
+
+
 async def test_a_card_naming_another_teams_channel_changes_only_its_own(
     harness: Harness,
 ) -> None:
