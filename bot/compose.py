@@ -84,8 +84,12 @@ class Speaker:
             footer=progress,
         )
 
-    def note_prompt(self, *, key: str, lead: str | None = None) -> QuestionMessage:
-        text = self.say("note.ask") if lead is None else f"{lead}\n\n{self.say('note.ask')}"
+    def note_prompt(
+        self, *, key: str, comment_threshold: int, lead: str | None = None
+    ) -> QuestionMessage:
+        """The note question; it says what sharing means, with the week's threshold."""
+        ask = f"{self.say('note.ask')} {self.say('note.threshold', threshold=comment_threshold)}"
+        text = ask if lead is None else f"{lead}\n\n{ask}"
         return QuestionMessage(
             recipient=self.checkin.person_id,
             locale=self.locale,

@@ -41,6 +41,11 @@ class Turn:
     def now(self) -> datetime:
         return self.event.occurred_at
 
+    @property
+    def comment_threshold(self) -> int:
+        """How many people must share notes before any is shown, for this round."""
+        return self.round_.terms.strictest(self.speaker.channel.config).comment_threshold
+
     def unique(self, label: str) -> str:
         """A key for a reply to this very event (a legitimate repeat gets its own)."""
         return f"{label}:{self.event.event_id or self.event.occurred_at.isoformat()}"
@@ -100,7 +105,7 @@ def _current(turn: Turn, *, key: str, lead: str | None = None) -> Outgoing:
     step = turn.checkin.step
     if step < len(turn.questions.questions):
         return turn.speaker.question(turn.questions, step, key=key, lead=lead)
-    return turn.speaker.note_prompt(key=key, lead=lead)
+    return turn.speaker.note_prompt(key=key, lead=lead, comment_threshold=turn.comment_threshold)
 
 
 def choose_capacity(turn: Turn) -> Step:
@@ -209,7 +214,12 @@ def answer(turn: Turn) -> Step:
     if advanced.step == len(questions):
         # Before they finish, show exactly what will be shared.
         preview = "\n\n".join([say.say("preview.heading"), *_preview_lines(turn, advanced)])
-        return Step(checkin=advanced, messages=(say.note_prompt(key=key, lead=preview),))
+        return Step(
+            checkin=advanced,
+            messages=(
+                say.note_prompt(key=key, lead=preview, comment_threshold=turn.comment_threshold),
+            ),
+        )
     return Step(checkin=advanced, messages=(_current(replace(turn, checkin=advanced), key=key),))
 
 
@@ -221,7 +231,16 @@ def leave_note(turn: Turn) -> Step:
     share = event.value == "shared"
     if len(text) > NOTE_LIMIT:
         lead = say.say("note.too_long", limit=NOTE_LIMIT)
-        return Step(checkin=c, messages=(say.note_prompt(key=turn.unique("note-long"), lead=lead),))
+        return Step(
+            checkin=c,
+            messages=(
+                say.note_prompt(
+                    key=turn.unique("note-long"),
+                    lead=lead,
+                    comment_threshold=turn.comment_threshold,
+                ),
+            ),
+        )
     done = replace(
         c,
         state=CheckInState.DONE,

@@ -222,7 +222,8 @@ def _reminder(
         if checkin.step < len(questions.questions):
             message = speaker.question(questions, checkin.step, key=key, lead=lead)
         else:
-            message = speaker.note_prompt(key=key, lead=lead)
+            threshold = round_.terms.strictest(speaker.channel.config).comment_threshold
+            message = speaker.note_prompt(key=key, lead=lead, comment_threshold=threshold)
         message = replace(message, new_message=True)
     return message, replace(checkin, reminders_sent=sent, updated_at=now)
 

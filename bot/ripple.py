@@ -162,6 +162,18 @@ class Ripple:
             return None
         return round_.terms.strictest(channel.config)
 
+    async def note_privacy(self, *, round_id: str, shared: bool, locale: str) -> str | None:
+        """Who will see a note written now, in words (None if the round is gone)."""
+        terms = await self.terms_for_round(round_id=round_id)
+        if terms is None:
+            return None
+        catalog = self.context.catalog
+        if shared:
+            return catalog.message(
+                "preview.note_shared", locale=locale, threshold=terms.comment_threshold
+            )
+        return catalog.message("preview.note_private", locale=locale)
+
     async def set_channels_active(self, *, prefix: str, active: bool) -> int:
         return await admin.set_channels_active(self.context, prefix=prefix, active=active)
 

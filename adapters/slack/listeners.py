@@ -93,15 +93,19 @@ class SlackListeners(SlackTranslator):
             logger.warning("ignoring a Slack action Ripple can't read: %s", exc)
             return
         if tap.action == "note" and tap.value in ("private", "shared") and tap.round_id:
-            terms = await self.ripple.terms_for_round(round_id=tap.round_id)
-            if terms is None:
+            locale = await self.locale(user)
+            share = tap.value == "shared"
+            privacy = await self.ripple.note_privacy(
+                round_id=tap.round_id, shared=share, locale=locale
+            )
+            if privacy is None:
                 return
             view = note_modal(
                 round_id=tap.round_id,
-                share=tap.value == "shared",
+                share=share,
+                privacy=privacy,
                 catalog=self.catalog,
-                locale=await self.locale(user),
-                comment_threshold=terms.comment_threshold,
+                locale=locale,
             )
             await client.views_open(trigger_id=str(body["trigger_id"]), view=view)
             return

@@ -23,7 +23,6 @@ from adapters.slack.kit import (
     sections,
 )
 from bot.conversation import NOTE_LIMIT
-from bot.model import DEFAULT_COMMENT_THRESHOLD
 from bot.ports import PromptCatalog
 from bot.setup_form import FormField, SetupForm
 
@@ -49,20 +48,15 @@ def note_modal(
     *,
     round_id: str,
     share: bool,
+    privacy: str,
     catalog: PromptCatalog,
     locale: str,
-    comment_threshold: int = DEFAULT_COMMENT_THRESHOLD,
 ) -> dict[str, Any]:
-    """The modal for writing a note; it says plainly whether the note stays private."""
+    """The modal for writing a note, with the core's words on who will see it."""
 
     def say(key: str, **params: object) -> str:
         return catalog.message(key, locale=locale, **params)
 
-    privacy = (
-        say("preview.note_shared", threshold=comment_threshold)
-        if share
-        else say("preview.note_private")
-    )
     title = say("slack.note_title_shared" if share else "slack.note_title_private")
     blocks = [
         *sections(say("note.ask")),

@@ -143,7 +143,7 @@ def every_message(catalog: YamlPromptCatalog, locale: str) -> dict[str, Outgoing
             f"question{i}": say.question(questions, i, key=f"q{i}")
             for i in range(len(questions.questions))
         },
-        "note": say.note_prompt(key="note"),
+        "note": say.note_prompt(key="note", comment_threshold=5),
         "forget": forget_confirmation(catalog, locale),
         "text": say.text(catalog.message("rest.ack", locale=locale), key="rest"),
         "export": TextMessage(
@@ -327,9 +327,9 @@ def test_snooze_options_come_with_a_time_picker(catalog: YamlPromptCatalog, loca
 
 @pytest.mark.parametrize("locale", LOCALES)
 def test_the_note_choices_are_taps_too(catalog: YamlPromptCatalog, locale: str) -> None:
-    blocks = message_payload(speaker(catalog, locale).note_prompt(key="n"), catalog=catalog)[
-        "blocks"
-    ]
+    blocks = message_payload(
+        speaker(catalog, locale).note_prompt(key="n", comment_threshold=5), catalog=catalog
+    )["blocks"]
     taps = [decode_tap(b["value"]) for b in buttons(blocks)]
     assert [(t.action, t.round_id, t.value) for t in taps] == [
         ("note", ROUND, v) for v in ("none", "private", "shared")

@@ -99,7 +99,12 @@ def submitted(view: dict[str, Any], **answers: dict[str, Any]) -> dict[str, Any]
 def test_the_note_modal_says_who_will_see_the_note(
     catalog: YamlPromptCatalog, locale: str, share: bool
 ) -> None:
-    view = note_modal(round_id=ROUND, share=share, catalog=catalog, locale=locale)
+    privacy = (
+        catalog.message("preview.note_shared", locale=locale, threshold=10)
+        if share
+        else catalog.message("preview.note_private", locale=locale)
+    )
+    view = note_modal(round_id=ROUND, share=share, privacy=privacy, catalog=catalog, locale=locale)
     assert_valid_view(view)
     assert view["callback_id"] == NOTE_VIEW
     title = "slack.note_title_shared" if share else "slack.note_title_private"
@@ -108,11 +113,6 @@ def test_the_note_modal_says_who_will_see_the_note(
     assert view["close"]["text"] == catalog.message("slack.cancel", locale=locale)
     text = blocks_text(view["blocks"])
     assert catalog.message("note.ask", locale=locale) in text
-    privacy = (
-        catalog.message("preview.note_shared", locale=locale, threshold=10)
-        if share
-        else catalog.message("preview.note_private", locale=locale)
-    )
     assert privacy in text
     (field,) = [b for b in view["blocks"] if b["type"] == "input"]
     assert field["label"]["text"] == catalog.message("slack.note_label", locale=locale)
@@ -121,19 +121,11 @@ def test_the_note_modal_says_who_will_see_the_note(
     assert field["element"]["max_length"] == NOTE_LIMIT == 1000
 
 
-def test_the_shared_note_modal_names_the_channels_threshold(catalog: YamlPromptCatalog) -> None:
-    view = note_modal(
-        round_id=ROUND, share=True, catalog=catalog, locale="en", comment_threshold=12
-    )
-    expected = catalog.message("preview.note_shared", locale="en", threshold=12)
-    assert expected in blocks_text(view["blocks"])
-
-
 @pytest.mark.parametrize("share", [False, True])
 def test_a_note_reads_back_with_its_round_and_choice(
     catalog: YamlPromptCatalog, share: bool
 ) -> None:
-    view = note_modal(round_id=ROUND, share=share, catalog=catalog, locale="en")
+    view = note_modal(round_id=ROUND, share=share, privacy="", catalog=catalog, locale="en")
     note = "<!channel> too much & too fast"
     state = {"type": "plain_text_input", "value": note}
     assert read_note(submitted(view, note=state)) == NoteInput(
@@ -145,7 +137,9 @@ def test_a_note_reads_back_with_its_round_and_choice(
 
 def note_view(**changes: Any) -> dict[str, Any]:
     catalog = real_catalog()
-    view = submitted(note_modal(round_id=ROUND, share=False, catalog=catalog, locale="en"))
+    view = submitted(
+        note_modal(round_id=ROUND, share=False, privacy="", catalog=catalog, locale="en")
+    )
     view.update(changes)
     return view
 
