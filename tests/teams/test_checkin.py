@@ -58,6 +58,8 @@ async def test_install_then_a_full_check_in_is_stored_and_the_card_updates_in_pl
     await h.tap(SAM, value="partly")
     note_card = h.connector.last_card(SAM.conversation_id)
     assert "What your manager will see" in texts(note_card)
+    # What sharing a note means, with the channel's threshold, before Sam chooses.
+    assert "only once at least 10 people share notes in a week" in texts(note_card)
     await h.tap(SAM, value="private", inputs={NOTE_INPUT: STANDARD_NOTE})
 
     assert await stored_checkin(h.ripple.store, person_id=SAM.person_id) == StoredCheckIn(
