@@ -76,9 +76,15 @@ async def rename_channel(ctx: Context, *, channel_id: str, name: str) -> bool:
 
 
 async def sync_members(
-    ctx: Context, *, channel_id: str, people: Iterable[Person], now: datetime
+    ctx: Context,
+    *,
+    channel_id: str,
+    people: Iterable[Person],
+    now: datetime,
+    keep_others: bool = False,
 ) -> tuple[int, int]:
-    """Make the channel's members exactly ``people``; returns (joined, left).
+    """Make the channel's members exactly ``people`` (with ``keep_others``, add them and
+    remove nobody); returns (joined, left).
 
     People who erased their data are left out until they come back themselves.
     """
@@ -102,7 +108,7 @@ async def sync_members(
                     )
                 )
         joined = [pid for pid in wanted if pid not in current]
-        left = [pid for pid in current if pid not in wanted]
+        left = [] if keep_others else [pid for pid in current if pid not in wanted]
         for pid in joined:
             await uow.channels.add_member(channel_id, pid)
             await join_open_round(uow, channel, await uow.people.get(pid), now=now)

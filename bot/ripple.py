@@ -125,6 +125,17 @@ class Ripple:
             self.context, channel_id=channel_id, people=people, now=self.clock.now()
         )
 
+    async def add_members(self, *, channel_id: str, people: Iterable[Person]) -> int:
+        """Add ``people`` to the channel, removing nobody; how many joined."""
+        joined, _ = await admin.sync_members(
+            self.context,
+            channel_id=channel_id,
+            people=people,
+            now=self.clock.now(),
+            keep_others=True,
+        )
+        return joined
+
     async def configure_channel(
         self,
         *,

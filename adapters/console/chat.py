@@ -8,11 +8,14 @@ from adapters.console.render import render
 from adapters.console.sender import ConsoleSender
 from bot import rhythm
 from bot.events import ACTION_EVENTS, COMMAND_EVENTS, EventKind, InboundEvent
-from bot.model import Person
+from bot.model import Actor, Person, Role
 from bot.outgoing import QuestionMessage
 from bot.ripple import Ripple
+from bot.setup_form import SetupForm
 
 QUIT = {"quit", "exit", "q"}
+SETUP = "setup"
+CONSOLE = "console"  # the one place every console channel and person belongs to
 
 
 def console_ids(*, channel: str, person: str) -> tuple[str, str]:
@@ -31,25 +34,23 @@ class ConsoleChat:
         person: str,
         read: Callable[[str], str],
         write: Callable[[str], None],
+        admin: bool = False,
     ) -> None:
         self.ripple, self.sender = ripple, sender
         self.channel_id, self.person_id = console_ids(channel=channel, person=person)
         self.channel_name, self.person_name = f"#{channel.lstrip('#')}", person
         self.read, self.write = read, write
         self.last_question: QuestionMessage | None = None
+        # Whoever runs `ripple chat --admin` on the server is trusted as the console's admin.
+        roles = frozenset({Role.WORKSPACE_ADMIN}) if admin else frozenset()
+        self.actor = Actor(person_id=self.person_id, place=CONSOLE, roles=roles)
 
     async def start(self) -> None:
-        await self.ripple.register_channel(channel_id=self.channel_id, name=self.channel_name)
-        async with self.ripple.store.unit_of_work() as uow:
-            members = await uow.channels.members(self.channel_id)
-            known = await uow.people.get(self.person_id)
-        people = [known or Person(person_id=self.person_id, display_name=self.person_name.title())]
-        async with self.ripple.store.unit_of_work() as uow:
-            for pid in members:
-                other = await uow.people.get(pid)
-                if other is not None and pid != self.person_id:
-                    people.append(other)
-        await self.ripple.sync_members(channel_id=self.channel_id, people=people)
+        await self.ripple.register_channel(
+            channel_id=self.channel_id, name=self.channel_name, scope=CONSOLE
+        )
+        me = Person(person_id=self.person_id, display_name=self.person_name.title())
+        await self.ripple.add_members(channel_id=self.channel_id, people=[me])
         await rhythm.open_round_now(
             self.ripple.context, channel_id=self.channel_id, now=self.ripple.clock.now()
         )
@@ -58,7 +59,7 @@ class ConsoleChat:
         await self.start()
         self.write(
             "Type a number to answer, or a command: checkin, pause, resume, history, "
-            "export, forget, summary, help, quit."
+            "export, forget, summary, setup, help, quit."
         )
         await self.send(EventKind.CHECKIN)
         while True:
@@ -76,6 +77,9 @@ class ConsoleChat:
 
     async def interpret(self, line: str) -> None:
         word = line.lower()
+        if word == SETUP or word.startswith(f"{SETUP} "):
+            await self.setup(line[len(SETUP) :].strip())
+            return
         if word in COMMAND_EVENTS:
             await self.send(COMMAND_EVENTS[word])
             return
@@ -104,6 +108,29 @@ class ConsoleChat:
             await self.send(EventKind.NOTE, question=question, value="none")
             return
         await self.send(ACTION_EVENTS[question.action], question=question, value=value)
+
+    async def setup(self, changes: str) -> None:
+        """``setup`` shows the channel's settings; ``setup k=7 weekday=thu`` changes them."""
+        start = await self.ripple.start_setup(
+            actor=self.actor, channel_id=self.channel_id, name=self.channel_name
+        )
+        if start.form is None:
+            self.write(start.message)
+            return
+        if not changes:
+            self.write(render_form(start.form))
+            return
+        values: dict[str, str] = {}
+        for pair in changes.split():
+            name, equals, value = pair.partition("=")
+            if not equals or not name:
+                self.write(f"Please write each change as name=value, for example: {SETUP} k=7")
+                return
+            values[name] = value
+        result = await self.ripple.apply_setup(
+            actor=self.actor, channel_id=self.channel_id, values=values
+        )
+        self.write(result.message)
 
     async def send(
         self,
@@ -140,3 +167,15 @@ def _choice_value(question: QuestionMessage, word: str) -> str | None:
         if word in (choice.value.lower(), choice.label.lower()):
             return choice.value
     return None
+
+
+def render_form(form: SetupForm) -> str:
+    """The settings form as text: each setting's name, label and current value."""
+    lines = [form.title]
+    for field in form.fields:
+        value = ", ".join(field.value) if isinstance(field.value, tuple) else field.value
+        named = " / ".join(f"{c.value} {c.label}" for c in field.choices)
+        choices = f"  ({named})" if field.choices else ""
+        lines.append(f"  {field.name} = {value or '-'}    {field.label}{choices}")
+    lines.append(f"Change a setting with: {SETUP} name=value, for example: {SETUP} k=7")
+    return "\n".join(lines)

@@ -30,6 +30,11 @@ def _parser() -> argparse.ArgumentParser:
     chat = commands.add_parser("chat", help="check in interactively in this terminal")
     chat.add_argument("--channel", required=True, help="channel name, e.g. design")
     chat.add_argument("--as", dest="person", required=True, help="your name, e.g. sam")
+    chat.add_argument(
+        "--admin",
+        action="store_true",
+        help="act as the channel's admin: `setup` then shows and changes its settings",
+    )
     commands.add_parser("migrate", help="create or upgrade the database schema")
     purge = commands.add_parser(
         "purge",
@@ -101,7 +106,9 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "migrate":
         return asyncio.run(_migrate(settings))
     if args.command == "chat":
-        return asyncio.run(_chat(settings, channel=args.channel, person=args.person))
+        return asyncio.run(
+            _chat(settings, channel=args.channel, person=args.person, admin=args.admin)
+        )
     if args.command == "purge":
         return asyncio.run(_purge(settings, dry_run=args.dry_run))
     if args.command == "rotate-key":
@@ -194,7 +201,7 @@ async def _ready_or_explain(settings: Settings) -> bool:
     return ready
 
 
-async def _chat(settings: Settings, *, channel: str, person: str) -> int:
+async def _chat(settings: Settings, *, channel: str, person: str, admin: bool = False) -> int:
     from adapters.console.chat import ConsoleChat
     from adapters.console.sender import ConsoleSender
     from bot.app.bootstrap import build_ripple
@@ -205,7 +212,13 @@ async def _chat(settings: Settings, *, channel: str, person: str) -> int:
     ripple = build_ripple(settings, senders={sender.platform: sender})
     try:
         chat = ConsoleChat(
-            ripple=ripple, sender=sender, channel=channel, person=person, read=input, write=print
+            ripple=ripple,
+            sender=sender,
+            channel=channel,
+            person=person,
+            read=input,
+            write=print,
+            admin=admin,
         )
         await chat.run()
     finally:

@@ -15,7 +15,7 @@ from adapters.console.sender import ConsoleSender
 from bot import rhythm
 from bot.app.catalog import YamlPromptCatalog
 from bot.clock import ManualClock
-from bot.model import CheckInState, Person
+from bot.model import Channel, CheckInState, Person
 from bot.outgoing import TextMessage
 from bot.ports import PromptCatalog
 from bot.ripple import Ripple
@@ -81,6 +81,7 @@ async def chat(
     lines: Sequence[str],
     *,
     person: str = "sam",
+    admin: bool = False,
 ) -> tuple[Terminal, ConsoleSender]:
     """Run one `ripple chat` session in #design until the typed lines run out."""
     terminal = Terminal(clock=clock, lines=list(lines))
@@ -93,6 +94,7 @@ async def chat(
         person=person,
         read=terminal.read,
         write=terminal.write,
+        admin=admin,
     )
     await console.run()
     return terminal, sender
@@ -305,3 +307,28 @@ async def test_the_standard_check_in_stores_the_same_through_the_console_and_the
         state=CheckInState.DONE, answers=STANDARD_ANSWERS, note=STANDARD_NOTE, note_shared=False
     )
     assert through_console == through_core
+
+
+async def test_setup_shows_and_changes_the_settings_for_the_admin_only(
+    store: SqlStore, catalog: PromptCatalog, clock: ManualClock
+) -> None:
+    terminal, _ = await chat(store, catalog, clock, ["setup k=7"])
+    assert "Nothing was changed" in terminal.text
+    assert (await channel(store)).config.k == 5
+
+    terminal, _ = await chat(
+        store, catalog, clock, ["setup", "setup k=7 weekday=3", "setup k"], person="ada", admin=True
+    )
+    assert "Check-in settings for #design" in terminal.text
+    assert "k = 5" in terminal.text and "3 Thursday" in terminal.text
+    assert "Saved the check-in settings" in terminal.text
+    assert "Please write each change as name=value" in terminal.text
+    config = (await channel(store)).config
+    assert (config.k, config.cadence.weekday) == (7, 3)
+
+
+async def channel(store: SqlStore) -> Channel:
+    async with store.unit_of_work() as uow:
+        found = await uow.channels.get("console:design")
+    assert found is not None
+    return found

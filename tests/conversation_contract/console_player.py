@@ -47,8 +47,8 @@ class ConsolePlayer:
             raise EOFError
         return self.typed.pop(0)
 
-    def _terminal(self, person: str) -> ConsoleChat:
-        """`ripple chat --channel design --as <person>` in this terminal."""
+    def _terminal(self, person: str, *, admin: bool = False) -> ConsoleChat:
+        """`ripple chat --channel design --as <person> [--admin]` in this terminal."""
         return ConsoleChat(
             ripple=self.ripple,
             sender=self.sender,
@@ -56,11 +56,12 @@ class ConsolePlayer:
             person=person,
             read=self.read,
             write=self.screen.append,
+            admin=admin,
         )
 
-    async def _sitting(self, person: str) -> ConsoleChat:
+    async def _sitting(self, person: str, *, admin: bool = False) -> ConsoleChat:
         """A new `ripple chat`, up to its first prompt: start, then the check-in as it stands."""
-        chat = self._terminal(person)
+        chat = self._terminal(person, admin=admin)
         await chat.start()
         await chat.send(EventKind.CHECKIN)
         return chat
@@ -115,13 +116,12 @@ class ConsolePlayer:
         return await self._type(word)
 
     async def setup(self, *, as_admin: bool, k: int) -> str:
-        # `ripple chat` knows no setup command, and no console person is an admin; each types
-        # what they would say in Slack or Teams.
+        """Sam types `setup` in their chat; the admin runs `ripple chat --admin` and changes k."""
         if not as_admin:
-            return await self._type("setup")
+            return await self._type(f"setup k={k}")
         mark = len(self.screen)
-        admin = await self._sitting("admin")
-        await admin.interpret("setup")
+        admin = await self._sitting("admin", admin=True)
+        await admin.interpret(f"setup k={k}")
         return self._since(mark)
 
 

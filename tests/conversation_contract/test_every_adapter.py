@@ -13,7 +13,8 @@ manual clock, on a fresh migrated SQLite database per adapter:
 4. Sam asks for their history, then for an export of their data;
 5. a week later the next round opens, and Sam would rather rest;
 6. Sam, not an admin, tries to set the anonymity threshold k to 7 and is refused; an
-   admin (Slack: a workspace admin; Teams: the team's owner in the fake Graph) sets it;
+   admin (Slack: a workspace admin; Teams: the team's owner in the fake Graph; the
+   console: `ripple chat --admin`, typing ``setup k=7``) sets it;
 7. Sam says forget and confirms.
 
 The core alone (``core_player``) plays the same script and gives the expected records.
@@ -22,8 +23,8 @@ platform-neutral ``Snapshot`` (Sam's check-ins, person row, membership and tombs
 channel's rounds; its settings) that must equal the core's, part by part; what Sam (or
 the admin) was shown at each step must hold the words the prompt catalog has for it.
 
-The console cannot do step 6: `ripple chat` knows no setup command and has no admins, so
-those checks are marked as strict expected failures (``CONSOLE_HAS_NO_SETUP``).
+A step an adapter cannot do would be listed in ``KNOWN_GAPS`` as a strict expected
+failure, with the reason; today there is none.
 """
 
 from __future__ import annotations
@@ -68,20 +69,7 @@ PLAYERS: dict[str, Callable[[Path], AbstractAsyncContextManager[Player]]] = {
 }
 ADAPTERS = ("console", "slack", "teams")
 
-CONSOLE_HAS_NO_SETUP = (
-    "the console cannot change a channel's settings: ConsoleChat.interpret "
-    "(adapters/console/chat.py) reads only the person commands of bot.events.COMMAND_EVENTS "
-    "and `ripple` has no settings command (bot/app/cli.py), nor does a console person ever "
-    "act as an admin"
-)
-KNOWN_GAPS: dict[tuple[str, ...], str] = {
-    ("console", "configured", "settings"): f"{CONSOLE_HAS_NO_SETUP}; k stays 5",
-    ("console", "forgotten", "settings"): f"{CONSOLE_HAS_NO_SETUP}; k stays 5",
-    ("console", "setup_refused"): f"{CONSOLE_HAS_NO_SETUP}; typing setup shows the help text",
-    ("console", "setup_saved"): (
-        f"{CONSOLE_HAS_NO_SETUP}; the admin's setup is a stray word at their own check-in gate"
-    ),
-}
+KNOWN_GAPS: dict[tuple[str, ...], str] = {}
 
 
 def cases(*grid: tuple[str, ...]) -> list[Any]:
