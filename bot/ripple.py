@@ -17,6 +17,7 @@ from bot.insights.noise import OpenDPNoise
 from bot.model import Actor, Channel, ChannelConfig, Person, RoundTerms
 from bot.outgoing import Outgoing
 from bot.ports import Clock, Noise, PromptCatalog, Sender, Store
+from bot.replies import Replies
 from bot.retention import PurgeReport, purge_expired
 from bot.setup_form import FormValue, SetupForm
 
@@ -46,6 +47,7 @@ class Ripple:
         self.engine = Engine(self.context)
         self.senders = dict(senders or {})
         self.dispatcher = Dispatcher(store=store, senders=self.senders, clock=clock)
+        self._replies = Replies(lambda wanted: self.deliver(recipients=wanted))
 
     @property
     def store(self) -> Store:
@@ -82,6 +84,14 @@ class Ripple:
         if not wanted:
             return DrainReport()
         return await self.dispatcher.drain_all(limit=limit, recipients=wanted)
+
+    async def reply(self, person_id: str) -> DrainReport:
+        """Deliver the replies to what ``person_id`` just did, in the order they were queued.
+
+        Adapters call this right after handling someone's event (or after acknowledging it);
+        deliveries to one person never overtake each other within this process.
+        """
+        return await self._replies.send(person_id)
 
     async def register_channel(
         self,

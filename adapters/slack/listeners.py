@@ -186,7 +186,7 @@ class SlackListeners(SlackTranslator):
             await ack(**errors_response(field=field, message=result.message))
             return
         await ack()
-        await self.ripple.deliver(recipients={user.person.person_id})
+        await self.ripple.reply(user.person.person_id)
 
     async def _setup(
         self,

@@ -82,7 +82,7 @@ class SlackTranslator:
         )
         await self.ripple.handle(event)
         if deliver:
-            await self.ripple.deliver(recipients={person.person_id})
+            await self.ripple.reply(person.person_id)
 
     async def publish_home(self, client: AsyncWebClient, user: SlackUser) -> None:
         scope = team_prefix(user.team_id) if user.is_workspace_admin else None

@@ -24,6 +24,7 @@ from adapters.teams.translate import (
 )
 from bot.events import InboundEvent
 from bot.outgoing import Outgoing
+from bot.replies import replacement
 from bot.ripple import Ripple
 
 logger = logging.getLogger(__name__)
@@ -99,16 +100,7 @@ class RippleAgent:
         if event is not None and not _in_channel(activity):
             event = _with_route(event, activity)
         queued = await self._handle(event) if event is not None else []
-        update = next(
-            (
-                m
-                for m in queued
-                if m.recipient == Author.of(activity).person_id
-                and m.thread_key is not None
-                and not m.new_message
-            ),
-            None,
-        )
+        update = replacement(queued, person_id=Author.of(activity).person_id)
         card = None if update is None else render(update, catalog=self._ripple.context.catalog)
         await _respond(context, card=card)
 

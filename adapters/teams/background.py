@@ -1,4 +1,4 @@
-"""Work that runs after Teams has had its answer: replies, roster syncs, one at a time per person."""
+"""Work that runs after Teams has had its answer: replies and roster syncs."""
 
 from __future__ import annotations
 
@@ -50,28 +50,14 @@ class Background:
 
 
 class Replies:
-    """Delivers a person's replies right after their turn, one delivery at a time per person.
-
-    Two quick taps each start a delivery; the lock keeps the second card update from
-    overtaking the first within this process.
-    """
+    """Sends a person's replies once Teams has had its answer; the core keeps their order."""
 
     def __init__(self, *, ripple: Ripple, background: Background) -> None:
         self._ripple = ripple
         self._background = background
-        self._locks: dict[str, asyncio.Lock] = {}
-        self._users: dict[str, int] = {}
 
     def deliver(self, person_id: str) -> None:
         self._background.spawn(self._deliver(person_id), name=f"reply to {person_id}")
 
     async def _deliver(self, person_id: str) -> None:
-        lock = self._locks.setdefault(person_id, asyncio.Lock())
-        self._users[person_id] = self._users.get(person_id, 0) + 1
-        try:
-            async with lock:
-                await self._ripple.deliver(recipients=[person_id])
-        finally:
-            self._users[person_id] -= 1
-            if not self._users[person_id]:
-                del self._users[person_id], self._locks[person_id]
+        await self._ripple.reply(person_id)
