@@ -154,23 +154,27 @@ def snooze_until(option: str, *, now: datetime, zone: str) -> datetime | None:
             hour=MORNING_HOUR, minute=0, second=0, microsecond=0
         )
         return tomorrow.astimezone(now.tzinfo)
-    if option.startswith("at:"):
-        try:
-            chosen = datetime.fromisoformat(option.removeprefix("at:"))
-        except ValueError:
-            return None
-        if chosen.tzinfo is None:
-            chosen = chosen.replace(tzinfo=ZoneInfo(zone))
-        return chosen.astimezone(now.tzinfo) if chosen > now else None
     return None
+
+
+def picked_until(chosen: datetime, *, now: datetime, zone: str) -> datetime | None:
+    """When a snooze to a picked time ends (a naive time is the person's local time), or
+    None if that time has passed."""
+    if chosen.tzinfo is None:
+        chosen = chosen.replace(tzinfo=ZoneInfo(zone))
+    return chosen.astimezone(now.tzinfo) if chosen > now else None
 
 
 def choose_snooze(turn: Turn) -> Step:
     c, say = turn.checkin, turn.speaker
     if c.state not in (CheckInState.ASKED, CheckInState.ANSWERING):
         return _same(turn)
-    option = turn.event.value or ""
-    until = snooze_until(option, now=turn.now, zone=turn.zone)
+    picked = turn.event.until
+    until = (
+        picked_until(picked, now=turn.now, zone=turn.zone)
+        if picked is not None
+        else snooze_until(turn.event.value or "", now=turn.now, zone=turn.zone)
+    )
     if until is None:
         lead = say.say("snooze.invalid")
         return Step(

@@ -1,18 +1,24 @@
-"""InboundEvent: everything that can happen to Ripple, in the core's own words."""
+"""Everything that can happen to Ripple, in the core's own words.
+
+Adapters hand the core one of the typed events of ``Event``, each carrying exactly its
+own fields and an ``Origin`` (who, when, from where). Inside, the core reads them as
+``InboundEvent`` records (``inbound``).
+"""
 
 from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from types import MappingProxyType
+from typing import TypeAlias, TypeVar, assert_never
 
 
 class EventKind(enum.StrEnum):
     CHECKIN = "checkin"  # the person asks to check in now
     CAPACITY = "capacity"  # value: now | later | rest
-    SNOOZE = "snooze"  # value: in_1h | this_afternoon | tomorrow_morning | at:<ISO local time>
+    SNOOZE = "snooze"  # value: a SnoozePreset, or until: the time chosen
     ANSWER = "answer"  # question_id + value
     SKIP = "skip"  # question_id: leave this one out
     NOTE = "note"  # text (may be empty) + value: private | shared
@@ -57,6 +63,7 @@ class InboundEvent:
     timezone: str | None = None
     locale: str | None = None
     address: str | None = None
+    until: datetime | None = None  # a snooze to a chosen time (naive: the person's local time)
     extra: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
 
@@ -75,11 +82,231 @@ COMMAND_EVENTS: dict[str, EventKind] = {
     )
 }
 
-# What a tap on a question's choice means, by the question's ``action``.
-ACTION_EVENTS: dict[str, EventKind] = {
-    "capacity": EventKind.CAPACITY,
-    "snooze": EventKind.SNOOZE,
-    "answer": EventKind.ANSWER,
-    "note": EventKind.NOTE,
-    "forget": EventKind.FORGET_CONFIRMED,
-}
+
+_E = TypeVar("_E", bound=enum.StrEnum)
+
+
+class SnoozePreset(enum.StrEnum):
+    IN_1H = "in_1h"
+    THIS_AFTERNOON = "this_afternoon"
+    TOMORROW_MORNING = "tomorrow_morning"
+
+
+class NoteChoice(enum.StrEnum):
+    NONE = "none"
+    PRIVATE = "private"
+    SHARED = "shared"
+
+
+# What a person can ask for by a word (or a button that says it), on any platform.
+REQUESTS = frozenset(COMMAND_EVENTS.values())
+
+
+@dataclass(frozen=True, kw_only=True)
+class Origin:
+    """Who did something, when, and where from, as the platform vouches for it.
+
+    ``event_id`` is the platform's delivery id when it has one (the core ignores an id it
+    has already handled); ``address`` is the adapter's route back to the person, kept
+    only if the event is.
+    """
+
+    person_id: str
+    occurred_at: datetime
+    channel_id: str | None = None
+    event_id: str | None = None
+    display_name: str | None = None
+    timezone: str | None = None
+    locale: str | None = None
+    address: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Requested:
+    """The person asked for something by name: check in, pause, history, help, ..."""
+
+    origin: Origin
+    request: EventKind
+
+    def __post_init__(self) -> None:
+        if self.request not in REQUESTS:
+            raise ValueError(f"{self.request} is not something a person asks for by name")
+
+
+@dataclass(frozen=True, kw_only=True)
+class CapacityChosen:
+    origin: Origin
+    round_id: str | None
+    capacity: Capacity
+
+
+@dataclass(frozen=True, kw_only=True)
+class SnoozeChosen:
+    """Later: until a preset, or until a time the person picked (naive: their local time).
+
+    Neither means the person asked for a time Ripple could not read; they are asked again.
+    """
+
+    origin: Origin
+    round_id: str | None
+    preset: SnoozePreset | None = None
+    until: datetime | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Answered:
+    """An answer, tapped or typed; the core checks it against the question."""
+
+    origin: Origin
+    round_id: str | None
+    question_id: str | None
+    value: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Skipped:
+    origin: Origin
+    round_id: str | None
+    question_id: str | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class NoteChosen:
+    origin: Origin
+    round_id: str | None
+    choice: NoteChoice
+    text: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ForgetAnswered:
+    """The answer to "erase everything?": ``confirmed`` only for an explicit yes."""
+
+    origin: Origin
+    confirmed: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class MemberJoined:
+    origin: Origin
+    channel_id: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class MemberLeft:
+    origin: Origin
+    channel_id: str
+
+
+Event: TypeAlias = (
+    Requested
+    | CapacityChosen
+    | SnoozeChosen
+    | Answered
+    | Skipped
+    | NoteChosen
+    | ForgetAnswered
+    | MemberJoined
+    | MemberLeft
+)
+
+
+def requested(origin: Origin, word: str) -> Requested | None:
+    """What a typed word asks for, if it is one of the words people can type."""
+    kind = COMMAND_EVENTS.get(word.strip().lower())
+    return None if kind is None else Requested(origin=origin, request=kind)
+
+
+def tapped(
+    origin: Origin,
+    *,
+    action: str,
+    value: str | None,
+    round_id: str | None = None,
+    question_id: str | None = None,
+    text: str = "",
+) -> Event | None:
+    """The event a tap on a choice of a core question means (``action`` is the question's,
+    or ``skip``); None when the tap names nothing the question offers."""
+    if action == "skip":
+        return Skipped(origin=origin, round_id=round_id, question_id=question_id)
+    if action == "answer" and value is not None:
+        return Answered(origin=origin, round_id=round_id, question_id=question_id, value=value)
+    if action == "capacity" and (capacity := _read(Capacity, value)) is not None:
+        return CapacityChosen(origin=origin, round_id=round_id, capacity=capacity)
+    if action == "snooze" and (preset := _read(SnoozePreset, value)) is not None:
+        return SnoozeChosen(origin=origin, round_id=round_id, preset=preset)
+    if action == "note" and (choice := _read(NoteChoice, value)) is not None:
+        kept = "" if choice is NoteChoice.NONE else text  # "no note" keeps nothing typed
+        return NoteChosen(origin=origin, round_id=round_id, choice=choice, text=kept)
+    if action == "forget" and value in ("yes", "no"):
+        return ForgetAnswered(origin=origin, confirmed=value == "yes")
+    return None
+
+
+def _read(kind: type[_E], value: str | None) -> _E | None:
+    try:
+        return None if value is None else kind(value)
+    except ValueError:
+        return None
+
+
+def inbound(event: Event) -> InboundEvent:
+    """The core's record of a typed event."""
+    o = event.origin
+    base = InboundEvent(
+        kind=EventKind.HELP,
+        person_id=o.person_id,
+        occurred_at=o.occurred_at,
+        channel_id=o.channel_id,
+        event_id=o.event_id,
+        display_name=o.display_name,
+        timezone=o.timezone,
+        locale=o.locale,
+        address=o.address,
+    )
+    match event:
+        case Requested():
+            return replace(base, kind=event.request)
+        case CapacityChosen():
+            return replace(
+                base, kind=EventKind.CAPACITY, round_id=event.round_id, value=event.capacity.value
+            )
+        case SnoozeChosen():
+            preset = event.preset.value if event.preset is not None else None
+            return replace(
+                base,
+                kind=EventKind.SNOOZE,
+                round_id=event.round_id,
+                value=preset,
+                until=event.until,
+            )
+        case Answered():
+            return replace(
+                base,
+                kind=EventKind.ANSWER,
+                round_id=event.round_id,
+                question_id=event.question_id,
+                value=event.value,
+            )
+        case Skipped():
+            return replace(
+                base, kind=EventKind.SKIP, round_id=event.round_id, question_id=event.question_id
+            )
+        case NoteChosen():
+            return replace(
+                base,
+                kind=EventKind.NOTE,
+                round_id=event.round_id,
+                value=event.choice.value,
+                text=event.text,
+            )
+        case ForgetAnswered():
+            answer = "yes" if event.confirmed else "no"
+            return replace(base, kind=EventKind.FORGET_CONFIRMED, value=answer)
+        case MemberJoined():
+            return replace(base, kind=EventKind.MEMBER_JOINED, channel_id=event.channel_id)
+        case MemberLeft():
+            return replace(base, kind=EventKind.MEMBER_LEFT, channel_id=event.channel_id)
+        case _:
+            assert_never(event)

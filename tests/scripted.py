@@ -11,9 +11,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from itertools import count
 
-from bot.events import ACTION_EVENTS, EventKind, InboundEvent
+from bot.events import (
+    REQUESTS,
+    Event,
+    EventKind,
+    MemberJoined,
+    MemberLeft,
+    Origin,
+    Requested,
+    SnoozeChosen,
+    tapped,
+)
 from bot.outgoing import Outgoing, QuestionMessage, SummaryMessage, TextMessage
 from bot.ripple import Ripple
 
@@ -32,6 +43,57 @@ STANDARD_CHECKIN: tuple[tuple[str, str], ...] = (
 )
 STANDARD_ANSWERS = {"workload": "4", "energy": "2", "extra_hours": "some", "real_rest": "partly"}
 STANDARD_NOTE = "Release week. Fine, but tired."
+
+# What a tap on a question means, by the question's action, in the tests' older shorthand.
+ACTION_KINDS: dict[str, EventKind] = {
+    "capacity": EventKind.CAPACITY,
+    "snooze": EventKind.SNOOZE,
+    "answer": EventKind.ANSWER,
+    "note": EventKind.NOTE,
+    "forget": EventKind.FORGET_CONFIRMED,
+}
+_ACTIONS = {kind: action for action, kind in ACTION_KINDS.items()} | {EventKind.SKIP: "skip"}
+
+
+def event_of(
+    kind: EventKind,
+    *,
+    origin: Origin,
+    round_id: str | None = None,
+    question_id: str | None = None,
+    value: str | None = None,
+    text: str | None = None,
+) -> Event:
+    """The typed event for a kind and value, as an adapter would make it.
+
+    A snooze value ``at:<ISO time>`` is a picked time; a choice the question doesn't offer
+    is sent as an answer nobody could tap, so the core's own refusal is what a test sees.
+    """
+    if kind in REQUESTS:
+        return Requested(origin=origin, request=kind)
+    if kind is EventKind.MEMBER_JOINED:
+        assert origin.channel_id is not None
+        return MemberJoined(origin=origin, channel_id=origin.channel_id)
+    if kind is EventKind.MEMBER_LEFT:
+        assert origin.channel_id is not None
+        return MemberLeft(origin=origin, channel_id=origin.channel_id)
+    if kind is EventKind.SNOOZE and value is not None and value.startswith("at:"):
+        try:
+            until: datetime | None = datetime.fromisoformat(value.removeprefix("at:"))
+        except ValueError:
+            until = None
+        return SnoozeChosen(origin=origin, round_id=round_id, until=until)
+    event = tapped(
+        origin,
+        action=_ACTIONS[kind],
+        value=value,
+        round_id=round_id,
+        question_id=question_id,
+        text=text or "",
+    )
+    if event is None:
+        raise ValueError(f"no {kind} event has the value {value!r}")
+    return event
 
 
 def text_of(message: Outgoing) -> str:
@@ -63,17 +125,20 @@ class Conversation:
         round_id: str | None = None,
         event_id: str | None = None,
     ) -> list[Outgoing]:
-        event = InboundEvent(
-            kind=kind,
+        origin = Origin(
             person_id=self.person_id,
             channel_id=self.channel_id,
             occurred_at=self.ripple.clock.now(),
+            event_id=event_id,
+            display_name=self.display_name,
+        )
+        event = event_of(
+            kind,
+            origin=origin,
             value=value,
             text=text,
             question_id=question_id,
             round_id=round_id,
-            event_id=event_id,
-            display_name=self.display_name,
         )
         new = await self.ripple.handle(event)
         self.replies.extend(new)
@@ -100,7 +165,7 @@ class Conversation:
         """Tap the choice ``value`` on the latest question."""
         question = self.last_question
         return await self.send(
-            ACTION_EVENTS[question.action],
+            ACTION_KINDS[question.action],
             value=value,
             question_id=question.question_id,
             round_id=question.round_id,

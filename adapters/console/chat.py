@@ -7,7 +7,7 @@ from collections.abc import Callable
 from adapters.console.render import render
 from adapters.console.sender import ConsoleSender
 from bot import rhythm
-from bot.events import ACTION_EVENTS, COMMAND_EVENTS, EventKind, InboundEvent
+from bot.events import Event, EventKind, Origin, Requested, requested, tapped
 from bot.model import Actor, Person, Role
 from bot.outgoing import QuestionMessage
 from bot.ripple import Ripple
@@ -61,7 +61,7 @@ class ConsoleChat:
             "Type a number to answer, or a command: checkin, pause, resume, history, "
             "export, forget, summary, setup, help, quit."
         )
-        await self.send(EventKind.CHECKIN)
+        await self.ask(EventKind.CHECKIN)
         while True:
             try:
                 line = self.read("> ").strip()
@@ -80,15 +80,16 @@ class ConsoleChat:
         if word == SETUP or word.startswith(f"{SETUP} "):
             await self.setup(line[len(SETUP) :].strip())
             return
-        if word in COMMAND_EVENTS:
-            await self.send(COMMAND_EVENTS[word])
+        asked = requested(self.origin(), word)
+        if asked is not None:
+            await self.send(asked)
             return
         question = self.last_question
         if question is None:
-            await self.send(EventKind.HELP)
+            await self.ask(EventKind.HELP)
             return
         if word == "s" and question.can_skip:
-            await self.send(EventKind.SKIP, question=question)
+            await self.send(self.tap(question, action="skip", value=None))
             return
         value = _choice_value(question, word)
         if value is None and question.action != "answer":
@@ -100,14 +101,34 @@ class ConsoleChat:
         if value is None:
             # Anything else is offered to the core as typed, so it can refuse it clearly.
             value = line
+        text = ""
         if question.action == "note" and value in ("private", "shared"):
             text = self.read("Your note: ")
-            await self.send(EventKind.NOTE, question=question, value=value, text=text)
-            return
-        if question.action == "note":
-            await self.send(EventKind.NOTE, question=question, value="none")
-            return
-        await self.send(ACTION_EVENTS[question.action], question=question, value=value)
+        await self.send(self.tap(question, action=question.action, value=value, text=text))
+
+    def origin(self) -> Origin:
+        return Origin(
+            person_id=self.person_id,
+            occurred_at=self.ripple.clock.now(),
+            channel_id=self.channel_id,
+            display_name=self.person_name.title(),
+        )
+
+    def tap(
+        self, question: QuestionMessage, *, action: str, value: str | None, text: str = ""
+    ) -> Event | None:
+        return tapped(
+            self.origin(),
+            action=action,
+            value=value,
+            round_id=question.round_id,
+            question_id=question.question_id,
+            text=text,
+        )
+
+    async def ask(self, request: EventKind) -> None:
+        """Ask for something by name, as typing its word does."""
+        await self.send(Requested(origin=self.origin(), request=request))
 
     async def setup(self, changes: str) -> None:
         """``setup`` shows the channel's settings; ``setup k=7 weekday=thu`` changes them."""
@@ -132,25 +153,11 @@ class ConsoleChat:
         )
         self.write(result.message)
 
-    async def send(
-        self,
-        kind: EventKind,
-        *,
-        question: QuestionMessage | None = None,
-        value: str | None = None,
-        text: str | None = None,
-    ) -> None:
-        event = InboundEvent(
-            kind=kind,
-            person_id=self.person_id,
-            channel_id=self.channel_id,
-            occurred_at=self.ripple.clock.now(),
-            round_id=question.round_id if question else None,
-            question_id=question.question_id if question else None,
-            value=value,
-            text=text,
-            display_name=self.person_name.title(),
-        )
+    async def send(self, event: Event | None) -> None:
+        """Hand the core what was typed and show the replies (None: a choice it can't take)."""
+        if event is None:
+            self.write("Please type one of the numbers shown.")
+            return
         await self.ripple.handle(event)
         before = len(self.sender.delivered)
         await self.ripple.drain()

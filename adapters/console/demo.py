@@ -13,7 +13,7 @@ from adapters.console.personas import DESIGN, RESEARCH, Persona, Week
 from adapters.console.render import render
 from adapters.console.sender import ConsoleSender
 from bot.clock import ManualClock
-from bot.events import EventKind, InboundEvent
+from bot.events import Origin, tapped
 from bot.model import Cadence, ChannelConfig, Person
 from bot.outgoing import NudgeMessage, Outgoing, QuestionMessage, SummaryMessage
 from bot.ports import Sender
@@ -186,17 +186,17 @@ class Simulation:
             )
             said = f"[{label}]" + (f' "{event["text"]}"' if event.get("text") else "")
             sample.append(_indent(persona.name, said))
-        await self.ripple.handle(
-            InboundEvent(
-                kind=EventKind(str(event["kind"])),
-                person_id=pid,
-                occurred_at=self.clock.now(),
-                round_id=question.round_id,
-                question_id=question.question_id,
-                value=event["value"],
-                text=event.get("text"),
-            )
+        origin = Origin(person_id=pid, occurred_at=self.clock.now())
+        chosen = tapped(
+            origin,
+            action=str(event["kind"]),
+            value=event["value"],
+            round_id=question.round_id,
+            question_id=question.question_id,
+            text=event.get("text") or "",
         )
+        if chosen is not None:
+            await self.ripple.handle(chosen)
 
 
 def _indent(who: str, text: str) -> str:

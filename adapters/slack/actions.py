@@ -29,7 +29,6 @@ BLOCK_ID_LIMIT: Final = 255
 
 # What a tap can mean: a QuestionMessage.action, or leaving the question out.
 TAP_ACTIONS: Final = frozenset({"capacity", "snooze", "answer", "note", "forget", "skip"})
-SNOOZE_AT_PREFIX: Final = "at:"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -40,6 +39,7 @@ class Tap:
     round_id: str | None
     question_id: str | None
     value: str
+    until: datetime | None = None  # a time picked for a snooze
 
 
 def encode_tap(tap: Tap, *, limit: int = BUTTON_VALUE_LIMIT) -> str:
@@ -98,15 +98,14 @@ def snooze_round_id(block_id: object) -> str:
     return round_id
 
 
-def snooze_value(selected_date_time: object) -> str:
-    """The snooze value for a picked UNIX time, as the core reads it: ``at:<ISO UTC time>``."""
+def snooze_time(selected_date_time: object) -> datetime:
+    """The moment picked in the snooze picker (a UNIX time); ValueError if it isn't one."""
     if isinstance(selected_date_time, bool) or not isinstance(selected_date_time, int | str):
         raise ValueError("a picked time must be a UNIX timestamp")
     try:
-        moment = datetime.fromtimestamp(int(selected_date_time), tz=UTC)
+        return datetime.fromtimestamp(int(selected_date_time), tz=UTC)
     except (ValueError, OverflowError, OSError):
         raise ValueError(f"{selected_date_time!r} is not a UNIX timestamp") from None
-    return f"{SNOOZE_AT_PREFIX}{moment.isoformat()}"
 
 
 def read_action(action: Mapping[str, object]) -> Tap:
@@ -123,7 +122,8 @@ def read_action(action: Mapping[str, object]) -> Tap:
             action="snooze",
             round_id=snooze_round_id(action.get("block_id")),
             question_id=None,
-            value=snooze_value(action.get("selected_date_time")),
+            value="",
+            until=snooze_time(action.get("selected_date_time")),
         )
     if CHOICE_PATTERN.match(action_id) or SKIP_PATTERN.match(action_id):
         raw = action.get("value")

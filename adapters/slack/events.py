@@ -7,7 +7,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.ids import ripple_id
 from adapters.slack.translator import Body, SlackTranslator
-from bot.events import EventKind, InboundEvent
+from bot.events import MemberJoined, MemberLeft, Origin
 
 # The Events API subscriptions Ripple listens to, as the app manifest names them.
 EVENTS = (
@@ -56,28 +56,23 @@ class SlackEvents(SlackTranslator):
         user = await self.directory.user(client, team_id=team_id, user_id=user_id)
         if user is None or not user.is_human:
             return
-        await self.person_event(
-            EventKind.MEMBER_JOINED,
-            user=user,
-            event_id=f"slack:event:{body.get('event_id')}",
-            channel_id=ripple_id(team_id=team_id, local_id=channel_id),
-            deliver=False,
-        )
+        ref = ripple_id(team_id=team_id, local_id=channel_id)
+        origin = self.origin(user, event_id=f"slack:event:{body.get('event_id')}", channel_id=ref)
+        await self.person_event(MemberJoined(origin=origin, channel_id=ref), deliver=False)
 
     async def on_member_left(self, event: Body, body: Body, context: AsyncBoltContext) -> None:
         team_id = str(event.get("team") or context.team_id or "")
         channel_id, user_id = str(event.get("channel")), str(event.get("user"))
         if user_id == context.bot_user_id:
             return
-        await self.ripple.handle(
-            InboundEvent(
-                kind=EventKind.MEMBER_LEFT,
-                person_id=ripple_id(team_id=team_id, local_id=user_id),
-                channel_id=ripple_id(team_id=team_id, local_id=channel_id),
-                occurred_at=self.ripple.clock.now(),
-                event_id=f"slack:event:{body.get('event_id')}",
-            )
+        ref = ripple_id(team_id=team_id, local_id=channel_id)
+        origin = Origin(
+            person_id=ripple_id(team_id=team_id, local_id=user_id),
+            occurred_at=self.ripple.clock.now(),
+            channel_id=ref,
+            event_id=f"slack:event:{body.get('event_id')}",
         )
+        await self.ripple.handle(MemberLeft(origin=origin, channel_id=ref))
 
     async def on_uninstalled(self, body: Body, context: AsyncBoltContext) -> None:
         await self.deactivate(str(context.team_id or body.get("team_id")), reason="app_uninstalled")

@@ -15,7 +15,16 @@ from adapters.slack.directory import SlackUser
 from adapters.slack.ids import ripple_id
 from adapters.slack.modals import errors_response, note_modal, read_note, read_setup, setup_modal
 from adapters.slack.translator import Body, SlackTranslator
-from bot.events import ACTION_EVENTS, COMMAND_EVENTS, EventKind
+from bot.events import (
+    COMMAND_EVENTS,
+    EventKind,
+    NoteChoice,
+    NoteChosen,
+    Requested,
+    SnoozeChosen,
+    requested,
+    tapped,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -52,12 +61,12 @@ class SlackListeners(SlackTranslator):
             await self._setup(ack, client, command, user=user, channel_id=channel_id)
             return
         await ack(text=self.say("slack.sent_to_dm", locale))
-        await self.person_event(
-            COMMAND_EVENTS[word],
-            user=user,
+        origin = self.origin(
+            user,
             event_id=f"slack:command:{command.get('trigger_id')}",
             channel_id=ripple_id(team_id=team_id, local_id=channel_id) if channel_id else None,
         )
+        await self.person_event(Requested(origin=origin, request=COMMAND_EVENTS[word]))
 
     async def on_message(
         self, event: Body, client: AsyncWebClient, context: AsyncBoltContext
@@ -70,12 +79,11 @@ class SlackListeners(SlackTranslator):
         if user is None or not user.is_human:
             return
         word = parse_command(str(event.get("text") or ""))
-        kind = COMMAND_EVENTS.get(word or "", EventKind.HELP)
-        await self.person_event(
-            kind,
-            user=user,
-            event_id=f"slack:message:{event.get('client_msg_id') or event.get('ts')}",
+        origin = self.origin(
+            user, event_id=f"slack:message:{event.get('client_msg_id') or event.get('ts')}"
         )
+        asked = requested(origin, word or "") or Requested(origin=origin, request=EventKind.HELP)
+        await self.person_event(asked)
 
     # Taps on Ripple's messages, App Home buttons and modals
 
@@ -109,15 +117,24 @@ class SlackListeners(SlackTranslator):
             )
             await client.views_open(trigger_id=str(body["trigger_id"]), view=view)
             return
-        kind = EventKind.SKIP if tap.action == "skip" else ACTION_EVENTS[tap.action]
-        await self.person_event(
-            kind,
-            user=user,
-            event_id=f"slack:action:{user.user_id}:{action.get('action_ts')}",
-            round_id=tap.round_id,
-            question_id=tap.question_id,
-            value=tap.value or None,
+        origin = self.origin(
+            user, event_id=f"slack:action:{user.user_id}:{action.get('action_ts')}"
         )
+        chosen = (
+            SnoozeChosen(origin=origin, round_id=tap.round_id, until=tap.until)
+            if tap.until is not None
+            else tapped(
+                origin,
+                action=tap.action,
+                value=tap.value or None,
+                round_id=tap.round_id,
+                question_id=tap.question_id,
+            )
+        )
+        if chosen is None:
+            logger.warning("ignoring a Slack tap on %s that names no choice", tap.action)
+            return
+        await self.person_event(chosen)
 
     async def on_home_button(
         self, ack: AsyncAck, body: Body, client: AsyncWebClient, context: AsyncBoltContext
@@ -128,11 +145,10 @@ class SlackListeners(SlackTranslator):
         word = str(action.get("value") or "")
         if user is None or word not in COMMAND_EVENTS:
             return
-        await self.person_event(
-            COMMAND_EVENTS[word],
-            user=user,
-            event_id=f"slack:action:{user.user_id}:{action.get('action_ts')}",
+        origin = self.origin(
+            user, event_id=f"slack:action:{user.user_id}:{action.get('action_ts')}"
         )
+        await self.person_event(Requested(origin=origin, request=COMMAND_EVENTS[word]))
         await self.publish_home(client, user)
 
     async def on_note(self, ack: AsyncAck, body: Body, view: Body, client: AsyncWebClient) -> None:
@@ -146,13 +162,10 @@ class SlackListeners(SlackTranslator):
         user = await self.actor(client, body)
         if user is None:
             return
+        origin = self.origin(user, event_id=f"slack:view:{view.get('id')}:{view.get('hash')}")
+        choice = NoteChoice.SHARED if note.share else NoteChoice.PRIVATE
         await self.person_event(
-            EventKind.NOTE,
-            user=user,
-            event_id=f"slack:view:{view.get('id')}:{view.get('hash')}",
-            round_id=note.round_id,
-            value="shared" if note.share else "private",
-            text=note.text,
+            NoteChosen(origin=origin, round_id=note.round_id, choice=choice, text=note.text)
         )
 
     async def on_setup(self, ack: AsyncAck, body: Body, view: Body, client: AsyncWebClient) -> None:

@@ -12,7 +12,7 @@ from adapters.slack.directory import Directory, SlackUser
 from adapters.slack.home import home_view
 from adapters.slack.ids import ripple_id, team_prefix, workspace_scope
 from adapters.slack.workspaces import Workspaces
-from bot.events import EventKind, InboundEvent
+from bot.events import Event, Origin
 from bot.ports import PromptCatalog
 from bot.ripple import Ripple
 
@@ -60,29 +60,23 @@ class SlackTranslator:
         user = await self.directory.user(client, team_id=team_id, user_id=str(person.get("id")))
         return user if user is not None and user.is_human else None
 
-    async def person_event(
-        self,
-        kind: EventKind,
-        *,
-        user: SlackUser,
-        event_id: str,
-        deliver: bool = True,
-        **fields: Any,
-    ) -> None:
+    def origin(self, user: SlackUser, *, event_id: str, channel_id: str | None = None) -> Origin:
         person = user.person
-        event = InboundEvent(
-            kind=kind,
+        return Origin(
             person_id=person.person_id,
             occurred_at=self.ripple.clock.now(),
+            channel_id=channel_id,
             event_id=event_id,
             display_name=person.display_name,
             timezone=person.timezone,
             locale=person.locale,
-            **fields,
         )
+
+    async def person_event(self, event: Event, *, deliver: bool = True) -> None:
+        """Hand the core what someone did, then deliver the replies to them."""
         await self.ripple.handle(event)
         if deliver:
-            await self.ripple.reply(person.person_id)
+            await self.ripple.reply(event.origin.person_id)
 
     async def publish_home(self, client: AsyncWebClient, user: SlackUser) -> None:
         scope = team_prefix(user.team_id) if user.is_workspace_admin else None

@@ -22,7 +22,7 @@ from adapters.teams.translate import (
     card_event,
     command_event,
 )
-from bot.events import InboundEvent
+from bot.events import Event
 from bot.outgoing import Outgoing
 from bot.replies import replacement
 from bot.ripple import Ripple
@@ -104,15 +104,16 @@ class RippleAgent:
         card = None if update is None else render(update, catalog=self._ripple.context.catalog)
         await _respond(context, card=card)
 
-    async def _handle(self, event: InboundEvent) -> list[Outgoing]:
+    async def _handle(self, event: Event) -> list[Outgoing]:
         queued = await self._ripple.handle(event)
-        self._replies.deliver(event.person_id)
+        self._replies.deliver(event.origin.person_id)
         return queued
 
 
-def _with_route(event: InboundEvent, activity: Activity) -> InboundEvent:
+def _with_route(event: Event, activity: Activity) -> Event:
     """The event, carrying the route back to its sender for the core to keep if it keeps it."""
-    return replace(event, address=route_to_sender(activity).to_json())
+    origin = replace(event.origin, address=route_to_sender(activity).to_json())
+    return replace(event, origin=origin)
 
 
 def _in_channel(activity: Activity) -> bool:

@@ -27,7 +27,7 @@ from adapters.teams.ids import (
 from adapters.teams.limits import SendLimiter
 from adapters.teams.references import Addresses, route_to_member, route_to_sender
 from adapters.teams.roster import roster
-from bot.events import EventKind, InboundEvent
+from bot.events import MemberJoined, MemberLeft, Origin
 from bot.model import Person
 from bot.ripple import Ripple
 
@@ -171,22 +171,24 @@ class Installs:
         }
         await self._addresses.remember_many(routes, now=now)
         stamp = f"teams:{activity.conversation.id if activity.conversation else ''}:{activity.id}"
-        for kind, members in ((EventKind.MEMBER_JOINED, added), (EventKind.MEMBER_LEFT, removed)):
+        for joined, members in ((True, added), (False, removed)):
             for member in members:
                 person = person_id(tenant_id=tenant, account=member)
                 for ref in channels:
-                    await self._ripple.handle(
-                        InboundEvent(
-                            kind=kind,
-                            person_id=person,
-                            channel_id=ref,
-                            occurred_at=now,
-                            display_name=member.name,
-                            event_id=f"{stamp}:{kind.value}:{person}:{ref}"
-                            if activity.id
-                            else None,
-                        )
+                    what = "member_joined" if joined else "member_left"
+                    origin = Origin(
+                        person_id=person,
+                        occurred_at=now,
+                        channel_id=ref,
+                        display_name=member.name,
+                        event_id=f"{stamp}:{what}:{person}:{ref}" if activity.id else None,
                     )
+                    event = (
+                        MemberJoined(origin=origin, channel_id=ref)
+                        if joined
+                        else MemberLeft(origin=origin, channel_id=ref)
+                    )
+                    await self._ripple.handle(event)
 
     async def _sync(self, ref: str, activity: Activity) -> None:
         """Make the channel's members exactly the people in its Teams roster."""

@@ -1,4 +1,4 @@
-"""Teams activities as the core's InboundEvents: typed commands and card taps."""
+"""Teams activities as the core's events: typed commands and card taps."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from microsoft_agents.activity import Activity
 
 from adapters.teams.cards import NOTE_INPUT, SNOOZE_DATE_INPUT, SNOOZE_TIME_INPUT
 from adapters.teams.ids import person_id, tenant_of
-from bot.events import ACTION_EVENTS, COMMAND_EVENTS, EventKind, InboundEvent
+from bot.events import Event as CoreEvent
+from bot.events import EventKind, Origin, Requested, SnoozeChosen, requested, tapped
 
 ADAPTIVE_CARD_ACTION = "adaptiveCard/action"
 
@@ -41,16 +42,14 @@ class Author:
             event_id=f"teams:{activity.conversation.id}:{activity.id}" if activity.id else None,
         )
 
-    def event(self, kind: EventKind, *, now: datetime, **fields: Any) -> InboundEvent:
-        return InboundEvent(
-            kind=kind,
+    def origin(self, *, now: datetime) -> Origin:
+        return Origin(
             person_id=self.person_id,
             occurred_at=now,
             event_id=self.event_id,
             display_name=self.display_name,
             timezone=self.timezone,
             locale=self.locale,
-            **fields,
         )
 
 
@@ -61,10 +60,12 @@ def command_word(activity: Activity) -> str:
     return words[0] if words else ""
 
 
-def command_event(activity: Activity, *, now: datetime) -> InboundEvent:
+def command_event(activity: Activity, *, now: datetime) -> Requested:
     """A command typed in personal chat; anything Ripple doesn't know gets the help card."""
-    kind = COMMAND_EVENTS.get(command_word(activity), EventKind.HELP)
-    return Author.of(activity).event(kind, now=now)
+    origin = Author.of(activity).origin(now=now)
+    return requested(origin, command_word(activity)) or Requested(
+        origin=origin, request=EventKind.HELP
+    )
 
 
 def card_data(activity: Activity) -> Mapping[str, Any] | None:
@@ -82,29 +83,33 @@ def card_data(activity: Activity) -> Mapping[str, Any] | None:
     return None
 
 
-def card_event(
-    activity: Activity, data: Mapping[str, Any], *, now: datetime
-) -> InboundEvent | None:
+def card_event(activity: Activity, data: Mapping[str, Any], *, now: datetime) -> CoreEvent | None:
     """The event a tap on a check-in card stands for, or None if it isn't one."""
-    name = data["ripple"]
-    kind = EventKind.SKIP if name == "skip" else ACTION_EVENTS.get(name)
-    if kind is None:
-        return None
-    value = _text(data.get("value"))
-    text = None
-    if kind is EventKind.NOTE and value != "none":
-        text = _text(data.get(NOTE_INPUT)) or ""
-    if kind is EventKind.SNOOZE and value == "at":
+    origin = Author.of(activity).origin(now=now)
+    action, value = data["ripple"], _text(data.get("value"))
+    round_id = _text(data.get("round"))
+    if action == "snooze" and value == "at":
         day, at = _text(data.get(SNOOZE_DATE_INPUT)), _text(data.get(SNOOZE_TIME_INPUT))
-        value = f"at:{day}T{at}" if day and at else "at:"
-    return Author.of(activity).event(
-        kind,
-        now=now,
-        round_id=_text(data.get("round")),
-        question_id=_text(data.get("question")),
+        return SnoozeChosen(origin=origin, round_id=round_id, until=_local_time(day, at))
+    return tapped(
+        origin,
+        action=action,
         value=value,
-        text=text,
+        round_id=round_id,
+        question_id=_text(data.get("question")),
+        text=_text(data.get(NOTE_INPUT)) or "",
     )
+
+
+def _local_time(day: str | None, at: str | None) -> datetime | None:
+    """The date and time picked on the card, in the person's local time (None if unreadable)."""
+    if not day or not at:
+        return None
+    try:
+        picked = datetime.fromisoformat(f"{day}T{at}")
+    except ValueError:
+        return None
+    return picked.replace(tzinfo=None)
 
 
 def _text(raw: object) -> str | None:

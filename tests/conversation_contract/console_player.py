@@ -63,7 +63,7 @@ class ConsolePlayer:
         """A new `ripple chat`, up to its first prompt: start, then the check-in as it stands."""
         chat = self._terminal(person, admin=admin)
         await chat.start()
-        await chat.send(EventKind.CHECKIN)
+        await chat.ask(EventKind.CHECKIN)
         return chat
 
     def _since(self, mark: int) -> str:
@@ -92,7 +92,7 @@ class ConsolePlayer:
         await chat.start()
         await self.ripple.tick()
         await self.ripple.drain()
-        await chat.send(EventKind.CHECKIN)
+        await chat.ask(EventKind.CHECKIN)
         self.sam = chat
         return self._since(mark)
 

@@ -8,14 +8,14 @@ from pathlib import Path
 
 from bot import rhythm
 from bot.clock import ManualClock
-from bot.events import ACTION_EVENTS, COMMAND_EVENTS, EventKind, InboundEvent
+from bot.events import COMMAND_EVENTS, EventKind, Origin
 from bot.model import Actor, Person, Role
 from bot.outgoing import Outgoing, QuestionMessage, TextMessage
 from bot.ripple import Ripple
 from storage.store import SqlStore
 from tests.console import migrated_sqlite_store
 from tests.conversation_contract.script import T0, Ids
-from tests.scripted import text_of
+from tests.scripted import ACTION_KINDS, event_of, text_of
 from tests.teams import catalog
 
 PLACE = "core:team"  # the workspace or team the channel belongs to
@@ -56,12 +56,15 @@ class CorePlayer:
         value: str | None = None,
         text: str | None = None,
     ) -> str:
-        event = InboundEvent(
-            kind=kind,
+        origin = Origin(
             person_id=self.ids.sam,
             channel_id=self.ids.channel,
             occurred_at=self.clock.now(),
             display_name="Sam",
+        )
+        event = event_of(
+            kind,
+            origin=origin,
             round_id=question.round_id if question else None,
             question_id=question.question_id if question else None,
             value=value,
@@ -84,7 +87,7 @@ class CorePlayer:
     async def choose(self, value: str) -> str:
         question = self.last_question
         assert question is not None, "Sam has no question to answer"
-        return await self._send(ACTION_EVENTS[question.action], question=question, value=value)
+        return await self._send(ACTION_KINDS[question.action], question=question, value=value)
 
     async def note(self, text: str) -> str:
         question = self.last_question

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from bot.clock import ManualClock
-from bot.events import EventKind, InboundEvent
+from bot.events import Capacity, CapacityChosen, EventKind, Origin, Requested, tapped
 from bot.model import CheckInState
 from bot.outgoing import QuestionMessage, TextMessage
 from bot.ripple import Ripple
@@ -209,8 +209,9 @@ async def test_the_persons_language_is_used(team: Ripple, clock: ManualClock):
     await chat.send(EventKind.CHECKIN)
     assert "capacity" in chat.last_text
     await team.handle(
-        InboundEvent(
-            kind=EventKind.HELP, person_id=TEAM[5], occurred_at=clock.now(), locale="es-ES"
+        Requested(
+            origin=Origin(person_id=TEAM[5], occurred_at=clock.now(), locale="es-ES"),
+            request=EventKind.HELP,
         )
     )
     clock.advance(timedelta(minutes=1))
@@ -228,11 +229,9 @@ async def test_late_joiners_join_the_open_round(team: Ripple, clock: ManualClock
     assert chat.last_question.action == "capacity"
 
 
-async def test_an_unknown_capacity_choice_is_refused_and_the_gate_asked_again(team: Ripple):
-    chat = Conversation(team, person_id=TEAM[0])
-    await chat.send(EventKind.CHECKIN)
-    replies = await chat.press("maybe")
-    assert len(replies) == 1
-    assert replies[0].action == "capacity"
-    assert "isn't one of the choices" in replies[0].text
-    assert (await stored(team, TEAM[0])).state is CheckInState.ASKED
+def test_an_unknown_capacity_choice_is_no_event_at_all() -> None:
+    """Events are typed: a tap naming a capacity the gate doesn't offer never reaches the core."""
+    origin = Origin(person_id=TEAM[0], occurred_at=datetime(2026, 11, 2, 9, 0, tzinfo=UTC))
+    assert tapped(origin, action="capacity", value="maybe") is None
+    chosen = tapped(origin, action="capacity", value="rest")
+    assert isinstance(chosen, CapacityChosen) and chosen.capacity is Capacity.REST

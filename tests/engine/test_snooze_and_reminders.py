@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from adapters.console.sender import ConsoleSender
 from bot.clock import ManualClock
-from bot.conversation import snooze_until
+from bot.conversation import picked_until, snooze_until
 from bot.events import EventKind
 from bot.model import CheckInState
 from bot.outgoing import QuestionMessage
@@ -78,9 +78,11 @@ def test_snooze_times_are_read_in_the_persons_zone():
     assert morning == datetime(2026, 11, 3, 3, 30, tzinfo=UTC)
     late = snooze_until("this_afternoon", now=now.replace(hour=20), zone="UTC")
     assert late == now.replace(hour=21)
-    explicit = snooze_until("at:2026-11-02T15:00", now=now, zone="Europe/Berlin")
+    explicit = picked_until(datetime(2026, 11, 2, 15, 0), now=now, zone="Europe/Berlin")
     assert explicit == datetime(2026, 11, 2, 14, 0, tzinfo=UTC)
-    assert snooze_until("at:2026-11-01T15:00", now=now, zone="UTC") is None
+    assert picked_until(datetime(2026, 11, 1, 15, 0), now=now, zone="UTC") is None
+    aware = picked_until(datetime(2026, 11, 2, 15, 0, tzinfo=UTC), now=now, zone="Asia/Kolkata")
+    assert aware == datetime(2026, 11, 2, 15, 0, tzinfo=UTC)  # an exact moment stays exact
     assert snooze_until("never", now=now, zone="UTC") is None
 
 

@@ -591,7 +591,8 @@ async def test_teams_forget_leaves_no_row_naming_the_person(
     roster = [ZEBULON, *TEAMS_OTHERS, OWNER]
     await h.install_in_team(by=OWNER, roster=roster, owners=(OWNER,))
     assert await conversation_of(h, ZEBULON) is None  # a roster route: no personal chat yet
-    h.connector.roster = [p.member() for p in TEAMS_OTHERS]  # #ops: the others only
+    # #ops: the others, and its owner, who sets it up (only an owner brings Ripple in).
+    h.connector.roster = [*(p.member() for p in TEAMS_OTHERS), OWNER.member(owner=True)]
     await mention_setup(h, OWNER, channel=OPS_CHANNEL)
     h.connector.roster = [p.member(owner=p is OWNER) for p in roster]
     await ripple.configure_channel(

@@ -27,12 +27,12 @@ from adapters.slack.actions import (
     read_action,
     snooze_block_id,
     snooze_round_id,
-    snooze_value,
+    snooze_time,
 )
 from adapters.slack.blocks import blocks_text, message_payload
 from bot.app.catalog import YamlPromptCatalog
 from bot.compose import Speaker
-from bot.conversation import snooze_until
+from bot.conversation import picked_until
 from bot.insights.aggregate import RoundCounts, SignalCounts
 from bot.insights.published import Outcome, Published, View, seen_by
 from bot.insights.render import nudge_message, render_digest
@@ -615,8 +615,9 @@ def test_a_picked_time_reads_back_as_a_snooze_the_core_understands() -> None:
     assert SNOOZE_AT_PATTERN.match(action["action_id"])
     tap = read_action(action)
     assert (tap.action, tap.round_id, tap.question_id) == ("snooze", ROUND, None)
-    assert snooze_until(tap.value, now=NOW, zone="Europe/Berlin") == NOW + timedelta(hours=5)
-    assert snooze_value(str(picked)) == tap.value
+    assert tap.until is not None
+    assert picked_until(tap.until, now=NOW, zone="Europe/Berlin") == NOW + timedelta(hours=5)
+    assert snooze_time(str(picked)) == tap.until
 
 
 @pytest.mark.parametrize(

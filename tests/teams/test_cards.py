@@ -11,7 +11,7 @@ from microsoft_agents.activity import Activity
 
 from adapters.teams.cards import NOTE_INPUT, SNOOZE_DATE_INPUT, SNOOZE_TIME_INPUT, render
 from adapters.teams.translate import card_data, card_event, command_event
-from bot.events import EventKind
+from bot.events import EventKind, Requested, inbound
 from bot.outgoing import NudgeMessage, QuestionMessage, SummaryMessage, SummarySection, TextMessage
 from bot.questions import Choice
 from tests.teams import SAM, TENANT, catalog, load_activity
@@ -166,9 +166,10 @@ def test_a_tap_becomes_the_event_its_question_names(invoke: bool) -> None:
         {"ripple": "answer", "round": "r1", "question": "energy", "value": "2"}, invoke=invoke
     )
 
-    event = card_event(activity, card_data(activity), now=NOW)
+    tapped = card_event(activity, card_data(activity), now=NOW)
 
-    assert event is not None
+    assert tapped is not None
+    event = inbound(tapped)
     assert (event.kind, event.round_id, event.question_id, event.value) == (
         EventKind.ANSWER,
         "r1",
@@ -181,12 +182,13 @@ def test_a_tap_becomes_the_event_its_question_names(invoke: bool) -> None:
 
 
 @pytest.mark.parametrize(
-    ("data", "kind", "value", "text"),
+    ("data", "kind", "value", "text", "until"),
     [
         (
             {"ripple": "note", "value": "none", NOTE_INPUT: "typed anyway"},
             EventKind.NOTE,
             "none",
+            "",  # "no note" keeps nothing typed
             None,
         ),
         (
@@ -194,9 +196,10 @@ def test_a_tap_becomes_the_event_its_question_names(invoke: bool) -> None:
             EventKind.NOTE,
             "shared",
             "Too many meetings",
+            None,
         ),
-        ({"ripple": "note", "value": "private"}, EventKind.NOTE, "private", ""),
-        ({"ripple": "skip", "question": "covering"}, EventKind.SKIP, None, None),
+        ({"ripple": "note", "value": "private"}, EventKind.NOTE, "private", "", None),
+        ({"ripple": "skip", "question": "covering"}, EventKind.SKIP, None, None, None),
         (
             {
                 "ripple": "snooze",
@@ -205,26 +208,34 @@ def test_a_tap_becomes_the_event_its_question_names(invoke: bool) -> None:
                 SNOOZE_TIME_INPUT: "08:00",
             },
             EventKind.SNOOZE,
-            "at:2026-10-06T08:00",
             None,
+            None,
+            datetime(2026, 10, 6, 8, 0),  # the person's local time
         ),
         (
             {"ripple": "snooze", "value": "at", SNOOZE_TIME_INPUT: "08:00"},
             EventKind.SNOOZE,
-            "at:",
             None,
+            None,
+            None,  # no date: a time Ripple can't read, asked again
         ),
-        ({"ripple": "forget", "value": "yes"}, EventKind.FORGET_CONFIRMED, "yes", None),
-        ({"ripple": "capacity", "value": "rest"}, EventKind.CAPACITY, "rest", None),
+        ({"ripple": "forget", "value": "yes"}, EventKind.FORGET_CONFIRMED, "yes", None, None),
+        ({"ripple": "capacity", "value": "rest"}, EventKind.CAPACITY, "rest", None, None),
     ],
 )
-def test_notes_skips_snoozes_and_confirmations(data, kind, value, text) -> None:
+def test_notes_skips_snoozes_and_confirmations(data, kind, value, text, until) -> None:
     activity = tap(data)
 
-    event = card_event(activity, card_data(activity), now=NOW)
+    tapped = card_event(activity, card_data(activity), now=NOW)
 
-    assert event is not None
-    assert (event.kind, event.value, event.text) == (kind, value, text)
+    assert tapped is not None
+    event = inbound(tapped)
+    assert (event.kind, event.value, event.text, event.until) == (kind, value, text, until)
+
+
+def test_a_choice_the_card_never_offered_is_no_tap() -> None:
+    forged = tap({"ripple": "capacity", "value": "maybe"})
+    assert card_event(forged, card_data(forged), now=NOW) is None
 
 
 def test_data_that_is_not_ripples_is_no_tap() -> None:
@@ -255,4 +266,5 @@ def test_typed_commands(text: str, kind: EventKind) -> None:
         conversation_id=SAM.conversation_id,
     )
 
-    assert command_event(Activity.model_validate(raw), now=NOW).kind is kind
+    event = command_event(Activity.model_validate(raw), now=NOW)
+    assert isinstance(event, Requested) and event.request is kind
