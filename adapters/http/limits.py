@@ -7,9 +7,10 @@ import logging
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from adapters.refusal import MAX_BODY_BYTES
+
 logger = logging.getLogger(__name__)
 
-MAX_BODY_BYTES = 1024 * 1024
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",

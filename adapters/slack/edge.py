@@ -6,43 +6,22 @@ import logging
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
-from fastapi import Request, Response
-from fastapi.responses import JSONResponse
+from fastapi import Request
 from slack_bolt.async_app import AsyncBoltRequest
 from slack_sdk.signature import Clock, SignatureVerifier
 
+from adapters.refusal import MAX_BODY_BYTES, Refusal, media_type
 from adapters.slack.shapes import shape_problem
 
 logger = logging.getLogger(__name__)
 
-MAX_BODY_BYTES = 1024 * 1024
 MAX_CLOCK_SKEW_SECONDS = 300  # Slack's own advice, in both directions
 # Events and the URL check come as JSON; taps, modals and slash commands as a form.
 CONTENT_TYPES = frozenset({"application/json", "application/x-www-form-urlencoded"})
 # ASCII digits only: int() also reads " 17", "1_7" and other scripts' digits.
 TIMESTAMP = re.compile(r"[0-9]{1,12}")
 SIGNATURE = re.compile(r"v0=[0-9a-f]{64}")
-
-
-@dataclass(frozen=True, kw_only=True)
-class Refusal:
-    """Why a request went no further; ``reason`` is for the log and never quotes the body."""
-
-    status: int
-    reason: str
-
-    def response(self) -> Response:
-        return JSONResponse({"error": _ERRORS[self.status]}, status_code=self.status)
-
-
-_ERRORS = {
-    400: "malformed Slack request",
-    401: "invalid request",
-    413: "request body too large",
-    415: "unsupported content type",
-}
 
 
 class _Now(Clock):
@@ -70,13 +49,13 @@ class SlackGate:
             return Refusal(status=413, reason=f"a body of {len(body)} bytes")
         unsigned = self._unsigned(request, body)
         if unsigned is not None:
-            return Refusal(status=401, reason=unsigned)
-        media_type = _media_type(request.headers.get("content-type", ""))
-        if media_type not in CONTENT_TYPES:
-            return Refusal(status=415, reason=f"content type {media_type[:60]!r}")
+            return Refusal(status=401, reason=unsigned, answer="invalid request")
+        kind = media_type(request.headers.get("content-type", ""))
+        if kind not in CONTENT_TYPES:
+            return Refusal(status=415, reason=f"content type {kind[:60]!r}")
         problem = _unreadable(request, body)
         if problem is not None:
-            return Refusal(status=400, reason=problem)
+            return Refusal(status=400, reason=problem, answer="malformed Slack request")
         return None
 
     def _unsigned(self, request: Request, body: bytes) -> str | None:
@@ -100,10 +79,6 @@ class SlackGate:
         if not self._verifier.is_valid(text, stamp, signature):
             return "a signature that does not match the body"
         return None
-
-
-def _media_type(content_type: str) -> str:
-    return content_type.split(";", 1)[0].strip().lower()
 
 
 def _unreadable(request: Request, body: bytes) -> str | None:

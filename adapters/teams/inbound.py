@@ -13,37 +13,19 @@ import logging
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from fastapi import Request, Response
-from fastapi.responses import JSONResponse
+from fastapi import Request
 from microsoft_agents.activity import Activity
 from microsoft_agents.hosting.core import ClaimsIdentity
 from pydantic import ValidationError
 
+from adapters.refusal import MAX_BODY_BYTES, Refusal, media_type
 from adapters.teams.auth import InboundAuth, UnauthorizedError
 from adapters.teams.ids import channel_data
 from adapters.teams.sdk_logs import quiet_activity_validation
 
 logger = logging.getLogger(__name__)
 
-MAX_BODY_BYTES = 1024 * 1024
 JSON_MEDIA_TYPE = "application/json"
-_ERRORS = {
-    400: "the body is not an activity",
-    401: "unauthorized",
-    413: "request body too large",
-    415: "unsupported content type",
-}
-
-
-@dataclass(frozen=True, kw_only=True)
-class Refusal:
-    """Why a request went no further; ``reason`` is for the log and never quotes the body."""
-
-    status: int
-    reason: str
-
-    def response(self) -> Response:
-        return JSONResponse({"error": _ERRORS[self.status]}, status_code=self.status)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -67,15 +49,15 @@ class TeamsGate:
             claims = await self._auth.validate(request.headers.get("authorization"))
         except UnauthorizedError as exc:
             return Refusal(status=401, reason=str(exc))
-        media_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
-        if media_type != JSON_MEDIA_TYPE:
-            return Refusal(status=415, reason=f"content type {media_type[:60]!r}")
+        kind = media_type(request.headers.get("content-type", ""))
+        if kind != JSON_MEDIA_TYPE:
+            return Refusal(status=415, reason=f"content type {kind[:60]!r}")
         body = await request.body()
         if len(body) > MAX_BODY_BYTES:
             return Refusal(status=413, reason=f"a body of {len(body)} bytes")
         read = _activity(body)
         if isinstance(read, str):
-            return Refusal(status=400, reason=read)
+            return Refusal(status=400, reason=read, answer="the body is not an activity")
         try:
             self._auth.check_service_url(claims, service_url=read.service_url)
         except UnauthorizedError as exc:

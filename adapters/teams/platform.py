@@ -18,12 +18,13 @@ from microsoft_agents.hosting.core import (
 )
 from microsoft_agents.hosting.fastapi import CloudAdapter
 
+from adapters.refusal import Refusal
 from adapters.teams.agent import RippleAgent
 from adapters.teams.auth import InboundAuth, auth_configuration
 from adapters.teams.background import Background, Replies
 from adapters.teams.channel import ChannelCommands
 from adapters.teams.connector import ConnectorClients
-from adapters.teams.inbound import Refusal, TeamsGate
+from adapters.teams.inbound import TeamsGate
 from adapters.teams.install import Installs
 from adapters.teams.limits import SendLimiter
 from adapters.teams.owners import GRAPH_RESOURCE, GRAPH_SCOPE, GRAPH_URL, TeamOwners
