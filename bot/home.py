@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.admin import may_configure
 from bot.context import Context
-from bot.model import Channel
+from bot.model import Actor, Channel
 from bot.outgoing import SummaryMessage
 from bot.publication import latest_digest
 from bot.questions import Choice
@@ -30,13 +31,13 @@ class HomeView:
     locale: str
 
 
-async def home_for(ctx: Context, *, person_id: str, admin_scope: str | None = None) -> HomeView:
-    """The home page of ``person_id``.
+async def home_for(ctx: Context, *, actor: Actor) -> HomeView:
+    """The home page of the person acting.
 
     Managers also see their channels' latest summaries, read back exactly as they were
-    published to them. Admins see the channels they configure: those listing them as Ripple
-    admins, and, for a workspace admin, every channel whose id starts with ``admin_scope``.
+    published to them. Admins see the channels whose settings they may change.
     """
+    person_id = actor.person_id
     async with ctx.store.unit_of_work() as uow:
         person = await uow.people.get(person_id)
         channel_ids = await uow.channels.channels_of(person_id)
@@ -67,12 +68,7 @@ async def home_for(ctx: Context, *, person_id: str, admin_scope: str | None = No
                 sections.append(HomeSection(heading=channel.name, lines=(say("no_summary_yet"),)))
                 continue
             sections.append(_summary_section(digest))
-        administered = [
-            c
-            for c in channels
-            if person_id in c.config.admins
-            or (admin_scope is not None and c.channel_id.startswith(admin_scope))
-        ]
+        administered = [c for c in channels if may_configure(c, actor=actor)]
         if administered:
             lines = tuple(_admin_line(c, ctx=ctx, locale=locale) for c in administered)
             sections.append(HomeSection(heading=say("admin_heading"), lines=lines))

@@ -236,5 +236,7 @@ class Ripple:
             confirm=confirm,
         )
 
-    async def home(self, *, person_id: str, admin_scope: str | None = None) -> HomeView:
-        return await home_for(self.context, person_id=person_id, admin_scope=admin_scope)
+    async def home(self, *, actor: Actor) -> HomeView:
+        """The acting person's home page; the channels they administer are those whose
+        settings they may change."""
+        return await home_for(self.context, actor=actor)

@@ -79,8 +79,7 @@ class SlackTranslator:
             await self.ripple.reply(event.origin.person_id)
 
     async def publish_home(self, client: AsyncWebClient, user: SlackUser) -> None:
-        scope = team_prefix(user.team_id) if user.is_workspace_admin else None
-        home = await self.ripple.home(person_id=user.person.person_id, admin_scope=scope)
+        home = await self.ripple.home(actor=user.actor)
         view = home_view(home, catalog=self.catalog, locale=home.locale)
         await client.views_publish(user_id=user.user_id, view=view)
 

@@ -74,7 +74,7 @@ async def test_a_published_week_stays_as_it_was_after_someone_forgets(
 
     assert await stored(ripple) == before
     assert figures(await summary_now(ripple)) == figures(digest)
-    home = await ripple.home(person_id=MANAGER)
+    home = await ripple.home(actor=Actor(person_id=MANAGER, place="console"))
     assert "Workload — low: 60%; moderate: 10% or less; heavy: 40%" in home.sections[1].lines
 
 
