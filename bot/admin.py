@@ -179,6 +179,27 @@ async def set_channels_active(ctx: Context, *, prefix: str, active: bool) -> int
     return changed
 
 
+async def uninstalled(ctx: Context, *, prefix: str, now: datetime) -> int:
+    """Ripple was removed from every channel whose id starts with ``prefix``.
+
+    Those channels stop checking in and Ripple stops writing to them, until it is
+    installed again; their settings and history stay. Returns how many channels there are.
+    """
+    gone = 0
+    async with ctx.store.unit_of_work() as uow:
+        for channel in await uow.channels.list_all():
+            if not channel.channel_id.startswith(prefix):
+                continue
+            gone += 1
+            if channel.active:
+                await uow.channels.save(replace(channel, active=False))
+            await uow.addresses.mark_unreachable(channel.channel_id, now=now)
+        await uow.commit()
+    if gone:
+        logger.info("Ripple was removed from %d channel(s) under %s", gone, prefix)
+    return gone
+
+
 def may_configure(channel: Channel, *, actor: Actor) -> bool:
     """Whether ``actor`` may change the channel's settings.
 

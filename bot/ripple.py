@@ -196,6 +196,11 @@ class Ripple:
             )
         return catalog.message("preview.note_private", locale=locale)
 
+    async def uninstalled(self, *, prefix: str) -> int:
+        """Ripple was removed from the channels under ``prefix`` (a workspace, a team's
+        channel): they go quiet, kept until it is installed again."""
+        return await admin.uninstalled(self.context, prefix=prefix, now=self.clock.now())
+
     async def set_channels_active(self, *, prefix: str, active: bool) -> int:
         return await admin.set_channels_active(self.context, prefix=prefix, active=active)
 

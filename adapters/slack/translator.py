@@ -52,7 +52,7 @@ class SlackTranslator:
 
     async def deactivate(self, team_id: str, *, reason: str) -> None:
         await self.workspaces.deactivate(team_id, reason=reason)
-        await self.ripple.set_channels_active(prefix=team_prefix(team_id), active=False)
+        await self.ripple.uninstalled(prefix=team_prefix(team_id))
 
     async def actor(self, client: AsyncWebClient, body: Body) -> SlackUser | None:
         person = body.get("user") or {}

@@ -150,9 +150,7 @@ class Installs:
             return
         team = team_id_of(activity)
         for ref in await self._addresses.team_channels(tenant_id=tenant, team_id=team):
-            await self._addresses.mark_unreachable(ref, now=now)
-            # The team's channels stop checking in until Ripple is installed again.
-            await self._ripple.set_channels_active(prefix=ref, active=False)
+            await self._ripple.uninstalled(prefix=ref)
 
     async def _members_changed(
         self,

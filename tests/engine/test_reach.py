@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 from bot import reach
 from bot.memory import MemoryStore
 from bot.oneway import tombstone_mark
+from bot.ripple import Ripple
+from tests.engine.conftest import CHANNEL, set_up_team
 
 NOW = datetime(2026, 10, 5, 9, 30, tzinfo=UTC)
 SAM = "chat:sam"
@@ -115,3 +117,25 @@ async def test_after_any_steps_the_stored_route_is_one_that_was_offered(
                 assert after == before
     after = await known(store)
     assert after is None or after.route in offered
+
+
+async def test_an_uninstall_quiets_the_channels_under_it_and_keeps_them(ripple: Ripple) -> None:
+    await set_up_team(ripple)
+    await ripple.register_channel(channel_id="other:ops", name="#ops")
+    for channel_id in (CHANNEL, "other:ops"):
+        chat = route(direct=True, n=len(channel_id))
+        await reach.remember(ripple.store, channel_id, chat, read=read, now=NOW)
+
+    assert await ripple.uninstalled(prefix="console:") == 1
+
+    async with ripple.store.unit_of_work() as uow:
+        design, ops = await uow.channels.get(CHANNEL), await uow.channels.get("other:ops")
+        design_address = await uow.addresses.get(CHANNEL)
+        ops_address = await uow.addresses.get("other:ops")
+    assert design is not None and not design.active  # kept, with its settings, but quiet
+    assert design_address is not None and not design_address.reachable
+    assert ops is not None and ops.active
+    assert ops_address is not None and ops_address.reachable
+    async with ripple.store.unit_of_work() as uow:
+        active = [c.channel_id for c in await uow.channels.list_active()]
+    assert CHANNEL not in active and "other:ops" in active  # no more rounds there

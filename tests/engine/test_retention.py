@@ -14,6 +14,7 @@ from bot.app.catalog import YamlPromptCatalog
 from bot.clock import ManualClock
 from bot.events import EventKind
 from bot.memory import MemoryStore
+from bot.model import Actor
 from bot.outgoing import SummaryMessage
 from bot.ports import Address, OutboxStatus, Store
 from bot.retention import PurgeReport
@@ -210,7 +211,7 @@ async def test_the_published_figures_stay_without_their_shared_notes(
     assert summary.title == digest.title
     assert summary.sections == digest.sections[:-1], "the same figures, only the notes are gone"
     assert not any(note in summary.text for note in NOTES)
-    home = await week_one.home(person_id=MANAGER)
+    home = await week_one.home(actor=Actor(person_id=MANAGER, place="console"))
     (shown,) = [s for s in home.sections if s.heading == digest.title]
     assert notes_heading not in shown.lines
     assert any("heavy: most or all" in line for line in shown.lines)
@@ -225,7 +226,7 @@ async def test_a_persons_history_no_longer_lists_a_purged_week(
     await week_one.tick()
 
     assert await history_of(week_one, TEAM[0]) == "You don't have any check-ins yet."
-    home = await week_one.home(person_id=TEAM[0])
+    home = await week_one.home(actor=Actor(person_id=TEAM[0], place="console"))
     assert home.sections[0].lines[1:] == ("You don't have any check-ins yet.",)
 
 

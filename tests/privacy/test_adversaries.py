@@ -316,7 +316,7 @@ class Play:
             for message in await chat.send(EventKind.SUMMARY):
                 if isinstance(message, SummaryMessage):
                     self.seen.append(reading(self.phase, viewer, "summary", message))
-            home = await self.ripple.home(person_id=viewer)
+            home = await self.ripple.home(actor=Actor(person_id=viewer, place="console"))
             for section in home.sections[1:]:
                 if section.heading.startswith("Check-in summary for"):
                     self.seen.append(
@@ -327,7 +327,7 @@ class Play:
             self.seen.append(
                 Seen(self.phase, viewer, "export", "", "", (), (), re.sub(r"\s+", " ", data or ""))
             )
-        admin_home = await self.ripple.home(person_id=ADMIN)
+        admin_home = await self.ripple.home(actor=Actor(person_id=ADMIN, place="console"))
         lines = tuple(line for section in admin_home.sections for line in section.lines)
         self.seen.append(Seen(self.phase, ADMIN, "admin", "", "", (), (), "\n".join(lines)))
         self.sender.delivered.clear()
