@@ -97,7 +97,9 @@ class RippleAgent:
             await _respond(context, card=outcome.card)
             return
         event = card_event(activity, data, now=now) if data is not None else None
-        if event is not None and not _in_channel(activity):
+        if event is None:
+            logger.warning("ignoring a Teams card tap that names no choice of Ripple's")
+        elif not _in_channel(activity):
             event = _with_route(event, activity)
         queued = await self._handle(event) if event is not None else []
         update = replacement(queued, person_id=Author.of(activity).person_id)

@@ -10,8 +10,8 @@ import socket
 import sqlite3
 import subprocess
 import time
-from collections.abc import Awaitable, Callable
-from contextlib import closing
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from datetime import time as clock_time
@@ -268,37 +268,59 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def test_ripple_serve_answers_healthz_and_stops_cleanly(tmp_path: Path) -> None:
-    env = ripple_env(database_url=sqlite_url(tmp_path / "r.db"), log_level="INFO")
-    assert run_ripple("migrate", cwd=tmp_path, env=env).returncode == 0
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    args = ripple_command("serve", "--port", str(port))
+@dataclass
+class Served:
+    base: str
+    health: httpx.Response | None = None
+    stderr: str = ""
+    returncode: int | None = None
 
+
+@contextmanager
+def ripple_serving(tmp_path: Path, env: dict[str, str]) -> Iterator[Served]:
+    """`ripple serve` in a subprocess, once it answers /healthz; stopped with SIGTERM after."""
+    port = free_port()
+    served = Served(base=f"http://127.0.0.1:{port}")
     with subprocess.Popen(
-        args, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        ripple_command("serve", "--port", str(port)),
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     ) as server:
         try:
 
             def healthz() -> httpx.Response | None:
                 assert server.poll() is None, "ripple serve exited early"
                 try:
-                    return httpx.get(f"{base}/healthz", timeout=2.0)
+                    return httpx.get(f"{served.base}/healthz", timeout=2.0)
                 except httpx.TransportError:
                     return None
 
-            health = wait_for(healthz, what="ripple serve to answer /healthz")
-            ready = httpx.get(f"{base}/readyz", timeout=5.0)
+            served.health = wait_for(healthz, what="ripple serve to answer /healthz")
+            yield served
         finally:
             server.terminate()
-            _, stderr = server.communicate(timeout=COMMAND_TIMEOUT)
+            _, served.stderr = server.communicate(timeout=COMMAND_TIMEOUT)
+            served.returncode = server.returncode
+
+
+def test_ripple_serve_answers_healthz_and_stops_cleanly(tmp_path: Path) -> None:
+    env = ripple_env(database_url=sqlite_url(tmp_path / "r.db"), log_level="INFO")
+    assert run_ripple("migrate", cwd=tmp_path, env=env).returncode == 0
+
+    with ripple_serving(tmp_path, env) as served:
+        ready = httpx.get(f"{served.base}/readyz", timeout=5.0)
+    health, stderr = served.health, served.stderr
+    assert health is not None
 
     assert (health.status_code, health.json()) == (200, {"status": "ok"})
     assert ready.status_code == 200
     assert "server" not in health.headers  # uvicorn's name is not announced
     assert health.headers["x-content-type-options"] == "nosniff"
     # uvicorn shuts down gracefully, then re-raises the signal so the exit status reports it.
-    assert server.returncode in (0, -signal.SIGTERM), stderr
+    assert served.returncode in (0, -signal.SIGTERM), stderr
     assert "Application shutdown complete." in stderr
     assert "Traceback" not in stderr
 
@@ -319,8 +341,6 @@ def test_a_forged_teams_activity_finds_no_endpoint_on_a_default_server(tmp_path:
     env = ripple_env(database_url=sqlite_url(db), teams_allow_anonymous="true", log_level="INFO")
     assert run_ripple("migrate", cwd=tmp_path, env=env).returncode == 0
     before = row_counts(db)
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
     forged = {
         "type": "message",
         "id": "1",
@@ -332,29 +352,10 @@ def test_a_forged_teams_activity_finds_no_endpoint_on_a_default_server(tmp_path:
         "conversation": {"id": "a:victim", "tenantId": "72f988bf-86f1-41af-91ab-2d7cd011db47"},
     }
 
-    with subprocess.Popen(
-        ripple_command("serve", "--port", str(port)),
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    ) as server:
-        try:
-
-            def healthz() -> httpx.Response | None:
-                assert server.poll() is None, "ripple serve exited early"
-                try:
-                    return httpx.get(f"{base}/healthz", timeout=2.0)
-                except httpx.TransportError:
-                    return None
-
-            wait_for(healthz, what="ripple serve to answer /healthz")
-            activity = httpx.post(f"{base}/api/messages", json=forged, timeout=5.0)
-            docs = [httpx.get(f"{base}{path}", timeout=5.0) for path in ("/docs", "/openapi.json")]
-        finally:
-            server.terminate()
-            _, stderr = server.communicate(timeout=COMMAND_TIMEOUT)
+    with ripple_serving(tmp_path, env) as served:
+        activity = httpx.post(f"{served.base}/api/messages", json=forged, timeout=5.0)
+        docs = [httpx.get(f"{served.base}{p}", timeout=5.0) for p in ("/docs", "/openapi.json")]
+    stderr = served.stderr
 
     assert activity.status_code == 404
     assert [response.status_code for response in docs] == [404, 404]

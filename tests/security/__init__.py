@@ -9,11 +9,23 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections.abc import Iterable
 
+from hypothesis import HealthCheck, Phase, settings
 from sqlalchemy import func, inspect, select, table
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+# Examples per fuzz test: 200 by default, more for a deeper run (CI runs 500), e.g.
+# RIPPLE_FUZZ_EXAMPLES=2000 pytest tests/security
+EXAMPLES = int(os.environ.get("RIPPLE_FUZZ_EXAMPLES", "200"))
+FUZZ = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    database=None,
+    phases=[Phase.explicit, Phase.generate, Phase.shrink],
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 SETTLE_SECONDS = 10.0  # work left running after a response; passing tests never wait it out
 SECURITY_HEADERS = {
     "x-content-type-options": "nosniff",

@@ -18,17 +18,16 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import time
 from typing import Any
 from urllib.parse import urlencode
 
 import httpx
 import pytest
-from hypothesis import HealthCheck, Phase, event, given, settings
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
-from tests.security import Quiet, alarming, row_counts, warnings_from
+from tests.security import EXAMPLES, FUZZ, Quiet, alarming, row_counts, warnings_from
 from tests.security.slack_requests import (
     HARMLESS_KINDS,
     KINDS,
@@ -41,15 +40,6 @@ from tests.security.slack_requests import (
 from tests.slack.signing import FORM, JSON
 from tests.slack.world import SlackWorld
 
-# A deeper run: RIPPLE_FUZZ_EXAMPLES=2000 pytest tests/security
-EXAMPLES = int(os.environ.get("RIPPLE_FUZZ_EXAMPLES", "200"))
-FUZZ = settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    database=None,
-    phases=[Phase.explicit, Phase.generate, Phase.shrink],
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
 OTHER_SECRET = "0123456789abcdef0123456789abcdef"
 HEADER_TEXT = st.text(
     st.characters(min_codepoint=0x21, max_codepoint=0x2FF, exclude_categories=("Cc", "Cs")),

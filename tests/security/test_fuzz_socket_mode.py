@@ -13,27 +13,19 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, Phase, event, given, settings
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
-from tests.security import Quiet, alarming, row_counts, warnings_from
+from tests.security import EXAMPLES, FUZZ, Quiet, alarming, row_counts, warnings_from
 from tests.security.slack_requests import junk_json, mutate_payload, payload_of
 from tests.slack.world import TEAM, SlackWorld, slack_world
 
-EXAMPLES = int(os.environ.get("RIPPLE_FUZZ_EXAMPLES", "200"))
-FUZZ = settings(
-    max_examples=max(EXAMPLES // 2, 1),
-    deadline=None,
-    database=None,
-    phases=[Phase.explicit, Phase.generate, Phase.shrink],
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+ENVELOPE_FUZZ = settings(FUZZ, max_examples=max(EXAMPLES // 2, 1))
 # Which envelope Slack puts each kind of payload in; the URL check never comes this way.
 ENVELOPES = {
     "block_actions": "interactive",
@@ -83,7 +75,7 @@ async def example_over(world: SlackWorld, quiet: Quiet) -> None:
     await quiet.settle()
 
 
-@FUZZ
+@ENVELOPE_FUZZ
 @given(broken=broken_envelopes())
 async def test_a_broken_envelope_never_logs_an_error_and_a_refused_one_leaves_nothing(
     socket_world: SlackWorld, caplog: pytest.LogCaptureFixture, broken: tuple[str, str, Any]

@@ -19,29 +19,20 @@ from __future__ import annotations
 import copy
 import json
 import logging
-import os
 import time
 from typing import Any
 
 import httpx
 import jwt
 import pytest
-from hypothesis import HealthCheck, Phase, event, given, settings
+from hypothesis import event, given
 from hypothesis import strategies as st
 
-from tests.security import Quiet, alarming, row_counts, warnings_from
+from tests.security import FUZZ, Quiet, alarming, row_counts, warnings_from
 from tests.security.slack_requests import junk_json, paths
 from tests.teams import APP_ID, SAM, TEAM_ID, Harness
 from tests.teams.tokens import KEY_ID, new_key
 
-EXAMPLES = int(os.environ.get("RIPPLE_FUZZ_EXAMPLES", "200"))
-FUZZ = settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    database=None,
-    phases=[Phase.explicit, Phase.generate, Phase.shrink],
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
 SDK_CLOCK_TOLERANCE = 300
 JSON = "application/json"
 KINDS = (

@@ -183,3 +183,24 @@ async def test_texts_and_buttons_come_in_the_persons_language(harness: Harness) 
     assert "Wann passt es dir?" in texts(snooze)
     assert "Oder wähl selbst Tag und Uhrzeit:" in texts(snooze)
     assert snooze["actions"][-1]["title"] == "Frag mich dann"
+
+
+async def test_a_tap_edited_to_a_choice_the_card_never_offered_changes_nothing(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    h = harness
+    await open_round(h)
+    await h.install_personally(SAM)
+    await h.say(SAM, "checkin")
+    gate = h.connector.last_card(SAM.conversation_id)
+    action = h.find_action(gate, lambda d: d.get("value") == "now")
+    updates = len(h.connector.updates(SAM.conversation_id))
+
+    forged = {**action["data"], "value": "maybe"}
+    response = await h.post(h.card_activity(SAM, forged, title=action["title"]))
+
+    assert response.status_code == 200  # acknowledged, as Teams expects
+    checkin = await stored_checkin(h.ripple.store, person_id=SAM.person_id)
+    assert checkin.state is CheckInState.ASKED
+    assert len(h.connector.updates(SAM.conversation_id)) == updates
+    assert "names no choice" in caplog.text
