@@ -10,10 +10,21 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import assert_never
 from zoneinfo import ZoneInfo
 
 from bot.compose import SNOOZE_OPTIONS, Speaker
-from bot.events import Capacity, EventKind, InboundEvent
+from bot.events import (
+    Answered,
+    Capacity,
+    CapacityChosen,
+    NoteChoice,
+    NoteChosen,
+    Requested,
+    Skipped,
+    SnoozeChosen,
+    TurnEvent,
+)
 from bot.insights.render import preview_buckets
 from bot.model import CheckIn, CheckInState, Round, freeze
 from bot.outgoing import Outgoing
@@ -33,13 +44,13 @@ class Turn:
     round_: Round
     questions: QuestionSet
     speaker: Speaker
-    event: InboundEvent
+    event: TurnEvent
     participants: int  # people asked in this round, for the preview's threshold line
     zone: str
 
     @property
     def now(self) -> datetime:
-        return self.event.occurred_at
+        return self.event.origin.occurred_at
 
     @property
     def comment_threshold(self) -> int:
@@ -48,7 +59,8 @@ class Turn:
 
     def unique(self, label: str) -> str:
         """A key for a reply to this very event (a legitimate repeat gets its own)."""
-        return f"{label}:{self.event.event_id or self.event.occurred_at.isoformat()}"
+        origin = self.event.origin
+        return f"{label}:{origin.event_id or origin.occurred_at.isoformat()}"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -66,18 +78,19 @@ def _same(turn: Turn) -> Step:
 
 
 def take_turn(turn: Turn) -> Step:
-    kind = turn.event.kind
-    if kind is EventKind.CHECKIN:
-        return resume_conversation(turn)
-    if kind is EventKind.CAPACITY:
-        return choose_capacity(turn)
-    if kind is EventKind.SNOOZE:
-        return choose_snooze(turn)
-    if kind in (EventKind.ANSWER, EventKind.SKIP):
-        return answer(turn)
-    if kind is EventKind.NOTE:
-        return leave_note(turn)
-    raise ValueError(f"{kind} is not a conversation event")
+    match turn.event:
+        case Requested():
+            return resume_conversation(turn)
+        case CapacityChosen():
+            return choose_capacity(turn, turn.event.capacity)
+        case SnoozeChosen():
+            return choose_snooze(turn, turn.event)
+        case Answered() | Skipped():
+            return answer(turn, turn.event)
+        case NoteChosen():
+            return leave_note(turn, turn.event)
+        case _:
+            assert_never(turn.event)
 
 
 def resume_conversation(turn: Turn) -> Step:
@@ -108,16 +121,8 @@ def _current(turn: Turn, *, key: str, lead: str | None = None) -> Outgoing:
     return turn.speaker.note_prompt(key=key, lead=lead, comment_threshold=turn.comment_threshold)
 
 
-def choose_capacity(turn: Turn) -> Step:
+def choose_capacity(turn: Turn, capacity: Capacity) -> Step:
     c, say = turn.checkin, turn.speaker
-    try:
-        capacity = Capacity(turn.event.value or "")
-    except ValueError:
-        if not c.is_open:
-            return _same(turn)
-        lead = say.say("answer.invalid")
-        gate = say.gate(key=turn.unique("gate-invalid"))
-        return Step(checkin=c, messages=(replace(gate, text=f"{lead}\n\n{gate.text}"),))
     if capacity is Capacity.NOW and c.state in (CheckInState.ASKED, CheckInState.SNOOZED):
         started = replace(
             c, state=CheckInState.ANSWERING, step=0, delivered=True, updated_at=turn.now
@@ -165,16 +170,15 @@ def picked_until(chosen: datetime, *, now: datetime, zone: str) -> datetime | No
     return chosen.astimezone(now.tzinfo) if chosen > now else None
 
 
-def choose_snooze(turn: Turn) -> Step:
+def choose_snooze(turn: Turn, chosen: SnoozeChosen) -> Step:
     c, say = turn.checkin, turn.speaker
     if c.state not in (CheckInState.ASKED, CheckInState.ANSWERING):
         return _same(turn)
-    picked = turn.event.until
-    until = (
-        picked_until(picked, now=turn.now, zone=turn.zone)
-        if picked is not None
-        else snooze_until(turn.event.value or "", now=turn.now, zone=turn.zone)
-    )
+    until = None
+    if chosen.until is not None:
+        until = picked_until(chosen.until, now=turn.now, zone=turn.zone)
+    elif chosen.preset is not None:
+        until = snooze_until(chosen.preset, now=turn.now, zone=turn.zone)
     if until is None:
         lead = say.say("snooze.invalid")
         return Step(
@@ -197,8 +201,8 @@ def choose_snooze(turn: Turn) -> Step:
     return Step(checkin=snoozed, messages=(say.text(ack, key=f"snoozed:{snoozed.snoozes}"),))
 
 
-def answer(turn: Turn) -> Step:
-    c, say, event = turn.checkin, turn.speaker, turn.event
+def answer(turn: Turn, event: Answered | Skipped) -> Step:
+    c, say = turn.checkin, turn.speaker
     questions = turn.questions.questions
     if c.state is not CheckInState.ANSWERING or c.step >= len(questions):
         return _same(turn)
@@ -206,8 +210,8 @@ def answer(turn: Turn) -> Step:
     if event.question_id != current.question_id:
         return _same(turn)  # a press on an earlier, already answered question
     answers: Mapping[str, str] = c.answers
-    if event.kind is EventKind.ANSWER:
-        value = (event.value or "").strip()
+    if isinstance(event, Answered):
+        value = event.value.strip()
         if not current.accepts(value):
             lead = say.say("answer.invalid")
             message = say.question(turn.questions, c.step, key=turn.unique("invalid"), lead=lead)
@@ -227,12 +231,12 @@ def answer(turn: Turn) -> Step:
     return Step(checkin=advanced, messages=(_current(replace(turn, checkin=advanced), key=key),))
 
 
-def leave_note(turn: Turn) -> Step:
-    c, say, event = turn.checkin, turn.speaker, turn.event
+def leave_note(turn: Turn, event: NoteChosen) -> Step:
+    c, say = turn.checkin, turn.speaker
     if c.state is not CheckInState.ANSWERING or c.step < len(turn.questions.questions):
         return _same(turn)
-    text = (event.text or "").strip()
-    share = event.value == "shared"
+    text = event.text.strip()
+    share = event.choice is NoteChoice.SHARED
     if len(text) > NOTE_LIMIT:
         lead = say.say("note.too_long", limit=NOTE_LIMIT)
         return Step(

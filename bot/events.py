@@ -1,27 +1,26 @@
 """Everything that can happen to Ripple, in the core's own words.
 
 Adapters hand the core one of the typed events of ``Event``, each carrying exactly its
-own fields and an ``Origin`` (who, when, from where). Inside, the core reads them as
-``InboundEvent`` records (``inbound``).
+own fields and an ``Origin`` (who, when, from where); the core matches them exhaustively.
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from datetime import datetime
-from types import MappingProxyType
-from typing import TypeAlias, TypeVar, assert_never
+from typing import TypeAlias, TypeVar
 
 
 class EventKind(enum.StrEnum):
+    """A name for each kind of event; ``Requested`` carries one of the ``REQUESTS``."""
+
     CHECKIN = "checkin"  # the person asks to check in now
-    CAPACITY = "capacity"  # value: now | later | rest
-    SNOOZE = "snooze"  # value: a SnoozePreset, or until: the time chosen
-    ANSWER = "answer"  # question_id + value
-    SKIP = "skip"  # question_id: leave this one out
-    NOTE = "note"  # text (may be empty) + value: private | shared
+    CAPACITY = "capacity"
+    SNOOZE = "snooze"
+    ANSWER = "answer"
+    SKIP = "skip"
+    NOTE = "note"
     PAUSE = "pause"
     RESUME = "resume"
     HISTORY = "history"
@@ -38,33 +37,6 @@ class Capacity(enum.StrEnum):
     NOW = "now"
     LATER = "later"
     REST = "rest"
-
-
-@dataclass(frozen=True, kw_only=True)
-class InboundEvent:
-    """One thing a person did, translated by an adapter.
-
-    ``event_id`` is the platform's delivery id when it has one (Slack ``event_id``,
-    an interaction's action timestamp, a Teams activity id); the core ignores an id
-    it has already processed. ``round_id`` names the check-in a button belongs to.
-    ``address`` is the adapter's route back to the person, kept only if the event is.
-    """
-
-    kind: EventKind
-    person_id: str
-    occurred_at: datetime
-    channel_id: str | None = None
-    round_id: str | None = None
-    question_id: str | None = None
-    value: str | None = None
-    text: str | None = None
-    event_id: str | None = None
-    display_name: str | None = None
-    timezone: str | None = None
-    locale: str | None = None
-    address: str | None = None
-    until: datetime | None = None  # a snooze to a chosen time (naive: the person's local time)
-    extra: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
 
 # What a person can type to Ripple, on any platform: each word is the event it sends.
@@ -209,6 +181,11 @@ Event: TypeAlias = (
     | MemberJoined
     | MemberLeft
 )
+# The events that move a check-in along (a Requested one only when it asks to check in).
+TurnEvent: TypeAlias = Requested | CapacityChosen | SnoozeChosen | Answered | Skipped | NoteChosen
+# What a person does for themselves, outside a check-in.
+SelfServiceEvent: TypeAlias = Requested | ForgetAnswered
+MemberEvent: TypeAlias = MemberJoined | MemberLeft
 
 
 def requested(origin: Origin, word: str) -> Requested | None:
@@ -249,64 +226,3 @@ def _read(kind: type[_E], value: str | None) -> _E | None:
         return None if value is None else kind(value)
     except ValueError:
         return None
-
-
-def inbound(event: Event) -> InboundEvent:
-    """The core's record of a typed event."""
-    o = event.origin
-    base = InboundEvent(
-        kind=EventKind.HELP,
-        person_id=o.person_id,
-        occurred_at=o.occurred_at,
-        channel_id=o.channel_id,
-        event_id=o.event_id,
-        display_name=o.display_name,
-        timezone=o.timezone,
-        locale=o.locale,
-        address=o.address,
-    )
-    match event:
-        case Requested():
-            return replace(base, kind=event.request)
-        case CapacityChosen():
-            return replace(
-                base, kind=EventKind.CAPACITY, round_id=event.round_id, value=event.capacity.value
-            )
-        case SnoozeChosen():
-            preset = event.preset.value if event.preset is not None else None
-            return replace(
-                base,
-                kind=EventKind.SNOOZE,
-                round_id=event.round_id,
-                value=preset,
-                until=event.until,
-            )
-        case Answered():
-            return replace(
-                base,
-                kind=EventKind.ANSWER,
-                round_id=event.round_id,
-                question_id=event.question_id,
-                value=event.value,
-            )
-        case Skipped():
-            return replace(
-                base, kind=EventKind.SKIP, round_id=event.round_id, question_id=event.question_id
-            )
-        case NoteChosen():
-            return replace(
-                base,
-                kind=EventKind.NOTE,
-                round_id=event.round_id,
-                value=event.choice.value,
-                text=event.text,
-            )
-        case ForgetAnswered():
-            answer = "yes" if event.confirmed else "no"
-            return replace(base, kind=EventKind.FORGET_CONFIRMED, value=answer)
-        case MemberJoined():
-            return replace(base, kind=EventKind.MEMBER_JOINED, channel_id=event.channel_id)
-        case MemberLeft():
-            return replace(base, kind=EventKind.MEMBER_LEFT, channel_id=event.channel_id)
-        case _:
-            assert_never(event)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.context import Context
-from bot.events import EventKind, InboundEvent
+from bot.events import MemberEvent, MemberLeft
 from bot.insights.nudges import personal_nudge
 from bot.model import Channel, CheckIn, CheckInState, Person, Round, RoundStatus
 from bot.outgoing import Outgoing
@@ -13,18 +13,15 @@ from bot.ports import UnitOfWork
 from bot.schedule import ask_time
 
 
-async def apply(
-    ctx: Context, uow: UnitOfWork, event: InboundEvent, person: Person | None
-) -> list[Outgoing]:
-    if event.channel_id is None:
-        raise ValueError(f"{event.kind} needs a channel_id")
-    if event.kind is EventKind.MEMBER_LEFT:
-        await uow.channels.remove_member(event.channel_id, event.person_id)
+async def apply(uow: UnitOfWork, event: MemberEvent, person: Person | None) -> list[Outgoing]:
+    person_id = event.origin.person_id
+    if isinstance(event, MemberLeft):
+        await uow.channels.remove_member(event.channel_id, person_id)
         return []
     channel = await uow.channels.get(event.channel_id)
-    await uow.channels.add_member(event.channel_id, event.person_id)
+    await uow.channels.add_member(event.channel_id, person_id)
     if channel is not None and channel.active:
-        await join_open_round(uow, channel, person, now=event.occurred_at)
+        await join_open_round(uow, channel, person, now=event.origin.occurred_at)
     return []
 
 

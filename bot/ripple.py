@@ -11,7 +11,7 @@ from bot.context import DEFAULT_RETENTION, Context
 from bot.delivery import Dispatcher, DrainReport
 from bot.engine import Engine
 from bot.erasure import is_forgotten
-from bot.events import Event, inbound
+from bot.events import Event
 from bot.home import HomeView, home_for
 from bot.insights.noise import OpenDPNoise
 from bot.model import Actor, Channel, ChannelConfig, Person, RoundTerms
@@ -59,7 +59,7 @@ class Ripple:
 
     async def handle(self, event: Event) -> list[Outgoing]:
         """Apply what someone did; the messages it queued (none if it was a repeat)."""
-        return await self.engine.handle(inbound(event))
+        return await self.engine.handle(event)
 
     async def tick(self, *, now: datetime | None = None) -> rhythm.TickReport:
         return await rhythm.tick(self.context, now=now or self.clock.now())

@@ -9,7 +9,7 @@ from typing import Any
 
 from bot.context import Context
 from bot.erasure import erase_person
-from bot.events import EventKind, InboundEvent
+from bot.events import EventKind, ForgetAnswered, SelfServiceEvent
 from bot.model import Channel, CheckIn, Person
 from bot.oneway import mark
 from bot.outgoing import Outgoing, QuestionMessage, TextMessage
@@ -23,21 +23,21 @@ HISTORY_ROWS = 8
 class _Reply:
     """Replies to the person who sent ``event``, in their language."""
 
-    def __init__(self, ctx: Context, event: InboundEvent, locale: str) -> None:
-        self.ctx, self.event, self.locale = ctx, event, locale
+    def __init__(self, ctx: Context, event: SelfServiceEvent, locale: str) -> None:
+        self.ctx, self.event, self.origin, self.locale = ctx, event, event.origin, locale
 
     def say(self, key: str, **params: object) -> str:
         return self.ctx.catalog.message(key, locale=self.locale, **params)
 
     def key(self, label: str) -> str:
-        stamp = self.event.event_id or self.event.occurred_at.isoformat()
-        return f"reply:{self.event.person_id}:{label}:{stamp}"
+        stamp = self.origin.event_id or self.origin.occurred_at.isoformat()
+        return f"reply:{self.origin.person_id}:{label}:{stamp}"
 
     def text(
         self, body: str, *, label: str, data: str | None = None, ephemeral: bool = False
     ) -> TextMessage:
         return TextMessage(
-            recipient=self.event.person_id,
+            recipient=self.origin.person_id,
             idempotency_key=self.key(label),
             text=body,
             data=data,
@@ -52,12 +52,14 @@ Handler = Callable[
 
 
 async def apply(
-    ctx: Context, uow: UnitOfWork, event: InboundEvent, person: Person | None
+    ctx: Context, uow: UnitOfWork, event: SelfServiceEvent, person: Person | None
 ) -> list[Outgoing]:
-    channel_ids = await uow.channels.channels_of(event.person_id)
+    channel_ids = await uow.channels.channels_of(event.origin.person_id)
     first = await uow.channels.get(channel_ids[0]) if channel_ids else None
     reply = _Reply(ctx, event, ctx.locale_for(person, first))
-    return await HANDLERS[event.kind](ctx, uow, reply, person)
+    if isinstance(reply.event, ForgetAnswered):
+        return await _forget_confirmed(ctx, uow, reply, person)
+    return await HANDLERS[reply.event.request](ctx, uow, reply, person)
 
 
 async def _pause(
@@ -82,7 +84,7 @@ async def _history(
     ctx: Context, uow: UnitOfWork, reply: _Reply, person: Person | None
 ) -> list[Outgoing]:
     lines = await history_lines(
-        ctx, uow, person_id=reply.event.person_id, locale=reply.locale, limit=HISTORY_ROWS
+        ctx, uow, person_id=reply.origin.person_id, locale=reply.locale, limit=HISTORY_ROWS
     )
     if not lines:
         return [reply.text(reply.say("history.empty"), label="history")]
@@ -124,7 +126,7 @@ async def _history_line(ctx: Context, uow: UnitOfWork, checkin: CheckIn, *, loca
 async def _export(
     ctx: Context, uow: UnitOfWork, reply: _Reply, person: Person | None
 ) -> list[Outgoing]:
-    pid = reply.event.person_id
+    pid = reply.origin.person_id
     document = {
         "person": None
         if person is None
@@ -160,7 +162,7 @@ async def _forget(
 ) -> list[Outgoing]:
     return [
         QuestionMessage(
-            recipient=reply.event.person_id,
+            recipient=reply.origin.person_id,
             locale=reply.locale,
             idempotency_key=reply.key("forget"),
             text=reply.say("forget.confirm"),
@@ -177,14 +179,14 @@ async def _forget(
 async def _forget_confirmed(
     ctx: Context, uow: UnitOfWork, reply: _Reply, person: Person | None
 ) -> list[Outgoing]:
-    if reply.event.value != "yes":
+    if not (isinstance(reply.event, ForgetAnswered) and reply.event.confirmed):
         return [reply.text(reply.say("forget.cancelled"), label="forget", ephemeral=True)]
-    event = reply.event
-    await erase_person(ctx, uow, person_id=event.person_id, now=event.occurred_at)
-    stamp = f"{event.person_id}:{event.event_id or event.occurred_at.isoformat()}"
+    o = reply.origin
+    await erase_person(ctx, uow, person_id=o.person_id, now=o.occurred_at)
+    stamp = f"{o.person_id}:{o.event_id or o.occurred_at.isoformat()}"
     return [
         TextMessage(
-            recipient=event.person_id,
+            recipient=o.person_id,
             idempotency_key=f"farewell:{mark(stamp, purpose='farewell')}",
             text=reply.say("forget.done"),
             locale=reply.locale,
@@ -197,7 +199,7 @@ async def _forget_confirmed(
 async def _summary(
     ctx: Context, uow: UnitOfWork, reply: _Reply, person: Person | None
 ) -> list[Outgoing]:
-    pid = reply.event.person_id
+    pid = reply.origin.person_id
     managed = [c for c in await uow.channels.list_all() if pid in c.config.managers]
     if not managed:
         return [reply.text(reply.say("summary.not_manager"), label="summary")]
@@ -214,7 +216,7 @@ async def _latest_summary(
         ctx,
         uow,
         channel=channel,
-        viewer=reply.event.person_id,
+        viewer=reply.origin.person_id,
         idempotency_key=reply.key(f"summary:{channel.channel_id}"),
     )
     return [] if digest is None else [digest]
@@ -232,7 +234,6 @@ HANDLERS: dict[EventKind, Handler] = {
     EventKind.HISTORY: _history,
     EventKind.EXPORT: _export,
     EventKind.FORGET: _forget,
-    EventKind.FORGET_CONFIRMED: _forget_confirmed,
     EventKind.SUMMARY: _summary,
     EventKind.HELP: _help,
 }

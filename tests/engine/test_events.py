@@ -10,13 +10,18 @@ from hypothesis import strategies as st
 
 from bot.events import (
     REQUESTS,
+    Answered,
     Capacity,
+    CapacityChosen,
     EventKind,
+    ForgetAnswered,
     NoteChoice,
+    NoteChosen,
     Origin,
     Requested,
+    Skipped,
+    SnoozeChosen,
     SnoozePreset,
-    inbound,
     requested,
     tapped,
 )
@@ -31,13 +36,13 @@ ALLOWED: dict[str, set[str | None]] = {
     "forget": {"yes", "no"},
     "skip": {None},
 }
-KINDS = {
-    "capacity": EventKind.CAPACITY,
-    "snooze": EventKind.SNOOZE,
-    "answer": EventKind.ANSWER,
-    "note": EventKind.NOTE,
-    "forget": EventKind.FORGET_CONFIRMED,
-    "skip": EventKind.SKIP,
+KINDS: dict[str, type] = {
+    "capacity": CapacityChosen,
+    "snooze": SnoozeChosen,
+    "answer": Answered,
+    "note": NoteChosen,
+    "forget": ForgetAnswered,
+    "skip": Skipped,
 }
 VALUES = st.none() | st.sampled_from(sorted(set().union(*ALLOWED.values()) - {None})) | st.text()
 
@@ -54,14 +59,22 @@ def test_a_tap_is_an_event_only_for_a_choice_its_question_offers(
     if action in ALLOWED and action != "skip" and value not in ALLOWED[action]:
         assert event is None
         return
-    assert event is not None
-    record = inbound(event)
-    assert record.kind is KINDS[action]
-    assert record.person_id == ORIGIN.person_id
-    if action in ("capacity", "snooze", "note", "forget", "answer"):
-        assert record.value == value
-    if action == "note":
-        assert record.text == ("" if value == "none" else text)
+    assert type(event) is KINDS[action]
+    assert event.origin == ORIGIN
+    match event:
+        case CapacityChosen():
+            assert (event.round_id, event.capacity) == ("r1", value)
+        case SnoozeChosen():
+            assert (event.round_id, event.preset, event.until) == ("r1", value, None)
+        case Answered():
+            assert (event.round_id, event.question_id, event.value) == ("r1", "q1", value)
+        case Skipped():
+            assert (event.round_id, event.question_id) == ("r1", "q1")
+        case NoteChosen():
+            assert (event.round_id, event.choice) == ("r1", value)
+            assert event.text == ("" if value == "none" else text)
+        case ForgetAnswered():
+            assert event.confirmed is (value == "yes")
 
 
 def test_a_request_is_only_something_a_person_asks_for_by_name() -> None:
@@ -69,7 +82,7 @@ def test_a_request_is_only_something_a_person_asks_for_by_name() -> None:
     assert requested(ORIGIN, "rest") is None
     for kind in EventKind:
         if kind in REQUESTS:
-            assert inbound(Requested(origin=ORIGIN, request=kind)).kind is kind
+            assert Requested(origin=ORIGIN, request=kind).request is kind
         else:
             with pytest.raises(ValueError, match="not something a person asks for"):
                 Requested(origin=ORIGIN, request=kind)
