@@ -12,6 +12,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
@@ -23,6 +24,10 @@ logger = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 T = TypeVar("T")
+
+# Any number of replicas may run ``ripple migrate`` at once on PostgreSQL: each waits for this
+# lock, held until its transaction ends, and then finds the schema as the last one left it.
+MIGRATION_LOCK = 0x52_69_70_70_6C_65  # "Ripple"
 
 
 def alembic_config() -> Config:
@@ -66,6 +71,8 @@ async def _run(url: str, work: Callable[[Connection], T]) -> T:
 
 def _command(action: Callable[[Config], None]) -> Callable[[Connection], None]:
     def run(connection: Connection) -> None:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         config = alembic_config()
         config.attributes["connection"] = connection
         action(config)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import pytest
 import pytest_asyncio
@@ -19,9 +20,9 @@ POSTGRES_ENV = "RIPPLE_TEST_POSTGRES_URL"
 POSTGRES_SKIP_REASON = "PostgreSQL suite skipped: set RIPPLE_TEST_POSTGRES_URL"
 
 
-@pytest_asyncio.fixture(scope="session", loop_scope="session")
-async def postgres_url() -> AsyncIterator[str]:
-    """A freshly created, migrated database on the configured server, dropped at the end."""
+@asynccontextmanager
+async def throwaway_postgres(*, migrated: bool) -> AsyncIterator[str]:
+    """A freshly created database on the configured server (migrated if asked), then dropped."""
     raw = os.environ.get(POSTGRES_ENV)
     if not raw:
         pytest.skip(POSTGRES_SKIP_REASON)
@@ -33,13 +34,28 @@ async def postgres_url() -> AsyncIterator[str]:
             await conn.execute(text(f'CREATE DATABASE "{name}"'))
         url = make_url(server).set(database=name).render_as_string(hide_password=False)
         try:
-            await upgrade_to_head(url)
+            if migrated:
+                await upgrade_to_head(url)
             yield url
         finally:
             async with admin.connect() as conn:
                 await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     finally:
         await admin.dispose()
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def postgres_url() -> AsyncIterator[str]:
+    """A freshly created, migrated database, shared by the session's tests."""
+    async with throwaway_postgres(migrated=True) as url:
+        yield url
+
+
+@pytest_asyncio.fixture
+async def empty_postgres_url() -> AsyncIterator[str]:
+    """A freshly created database that was never migrated, for this test alone."""
+    async with throwaway_postgres(migrated=False) as url:
+        yield url
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
