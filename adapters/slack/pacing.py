@@ -4,44 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections import deque
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+
+from adapters.pacing import Limits, SlidingWindows
 
 # chat.postMessage: about one message per second per channel, with short bursts allowed.
-PER_CHANNEL = ((1, 1.0), (3, 4.0))
+PER_CHANNEL: Limits = ((1, 1.0), (3, 4.0))
 # chat.postMessage also has a workspace-wide limit that Slack doesn't put a number on; this
 # pace stays well inside what Slack tolerates, and a 429 beyond it pauses the workspace.
-PER_WORKSPACE = ((10, 1.0), (300, 60.0))
-
-
-@dataclass
-class SlidingWindows:
-    """Counts events per key over several windows; says how long until the next one fits."""
-
-    limits: tuple[tuple[int, float], ...]
-    now: Callable[[], float] = time.monotonic
-    _seen: dict[str, deque[float]] = field(default_factory=dict)
-
-    def wait(self, key: str) -> float:
-        """Seconds until ``key`` may act again (0.0 when it may act now)."""
-        stamps = self._seen.get(key)
-        if not stamps:
-            return 0.0
-        now = self.now()
-        longest = max(window for _, window in self.limits)
-        while stamps and now - stamps[0] >= longest:
-            stamps.popleft()
-        wait = 0.0
-        for count, window in self.limits:
-            recent = [t for t in stamps if now - t < window]
-            if len(recent) >= count:
-                wait = max(wait, recent[-count] + window - now)
-        return wait
-
-    def record(self, key: str) -> None:
-        self._seen.setdefault(key, deque()).append(self.now())
-
+PER_WORKSPACE: Limits = ((10, 1.0), (300, 60.0))
 
 # A wait this short is spent in place, so a reply in a conversation isn't left for the
 # next scheduler tick; a longer one sends the message back to the outbox.
@@ -52,8 +24,8 @@ MAX_INLINE_WAIT = 2.0
 class SlackPacer:
     """One pacer per process: workspace-wide and per-channel windows for posting."""
 
-    per_workspace: tuple[tuple[int, float], ...] = PER_WORKSPACE
-    per_channel: tuple[tuple[int, float], ...] = PER_CHANNEL
+    per_workspace: Limits = PER_WORKSPACE
+    per_channel: Limits = PER_CHANNEL
     now: Callable[[], float] = time.monotonic
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
     max_inline_wait: float = MAX_INLINE_WAIT
