@@ -56,6 +56,7 @@ class Engine:
                 # They erased their data; only something they ask for by name brings it
                 # back. A roster change or a tap on a message sent before they left does not.
                 if not isinstance(event, Requested):
+                    await uow.commit()  # keep the mark: a repeat after they return is a repeat
                     return []
                 await uow.tombstones.remove(tombstone)
             person = await remember_person(
