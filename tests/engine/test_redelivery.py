@@ -170,7 +170,7 @@ class Redelivery(RuleBasedStateMachine):
 
     @invariant()
     def nobody_is_asked_twice_in_a_round(self) -> None:
-        for checkins in self.run(self.state())["checkins"]:  # type: ignore[union-attr]
+        for checkins in self.run(self.state())["checkins"]:
             rounds = [c.round_id for c in checkins]
             assert len(rounds) == len(set(rounds))
 
