@@ -10,7 +10,7 @@ from cryptography.fernet import Fernet
 from fastapi import Request
 
 from adapters.slack.edge import SlackGate
-from adapters.slack.token_cipher import TokenCipher
+from storage.secrets import TokenCipher
 from tests.slack import payloads
 from tests.slack.signing import FORM, form_body, signed_headers
 from tests.slack.world import SIGNING_SECRET

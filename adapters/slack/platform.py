@@ -19,25 +19,24 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
-from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
+from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
+from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 from slack_sdk.web.async_client import AsyncWebClient
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.slack.directory import Directory
 from adapters.slack.edge import SlackGate
 from adapters.slack.events import SlackEvents
 from adapters.slack.ids import team_prefix
-from adapters.slack.installations import BotOnlyInstallationStore
 from adapters.slack.listeners import SlackListeners
 from adapters.slack.pacing import SlackPacer
 from adapters.slack.sender import SlackSender
 from adapters.slack.socket import CheckedSocketModeHandler
-from adapters.slack.token_cipher import TokenCipher
 from adapters.slack.uninstalled import InstalledWorkspacesOnly
 from adapters.slack.workspaces import (
     ROTATE_BEFORE_MINUTES,
     InstalledWorkspaces,
     SingleWorkspace,
+    WorkspaceInstallations,
     Workspaces,
 )
 from bot.ports import PromptCatalog
@@ -55,7 +54,6 @@ BOT_SCOPES = (
     "im:history",
     "users:read",
 )
-OAUTH_STATE_SECONDS = 600
 # Calls made while handling a request (users.info, conversations.members) wait out a 429 a
 # few times; the outbox's own sends never do: they go back to the outbox instead.
 LOOKUP_RETRIES = 3
@@ -79,8 +77,6 @@ class SlackConfig:
     app_token: str | None = None
     api_url: str = DEFAULT_API_URL
     socket_mode: bool = False
-    # Encrypts the tokens of OAuth installs at rest; None stores them unencrypted.
-    token_cipher: TokenCipher | None = None
 
     @property
     def mode(self) -> SlackMode:
@@ -114,7 +110,9 @@ class SlackPlatform:
 
     config: SlackConfig
     catalog: PromptCatalog
-    engine: AsyncEngine | None = None  # Ripple's database, for OAuth installations
+    # With OAuth: where installed workspaces' bot tokens, and installs under way, are kept.
+    installations: AsyncInstallationStore | None = None
+    oauth_state: AsyncOAuthStateStore | None = None
     pacer: SlackPacer = field(default_factory=SlackPacer)
     directory: Directory = field(default_factory=Directory)
 
@@ -149,12 +147,13 @@ class SlackPlatform:
         self._socket: CheckedSocketModeHandler | None = None
 
     def _oauth_app(self, client: AsyncWebClient) -> AsyncApp:
-        if self.engine is None:
-            raise SlackConfigError("installing in many workspaces needs Ripple's database")
+        installations, states = self.installations, self.oauth_state
+        if not isinstance(installations, WorkspaceInstallations) or states is None:
+            raise SlackConfigError(
+                "installing in many workspaces needs an installation store that can delete a "
+                "workspace, and an OAuth state store"
+            )
         assert self.config.client_id is not None and self.config.client_secret is not None
-        installations = BotOnlyInstallationStore(
-            client_id=self.config.client_id, engine=self.engine, cipher=self.config.token_cipher
-        )
         self.workspaces = InstalledWorkspaces(
             store=installations,
             client=client,
@@ -168,9 +167,7 @@ class SlackPlatform:
             installation_store=installations,
             installation_store_bot_only=True,
             token_rotation_expiration_minutes=ROTATE_BEFORE_MINUTES,
-            state_store=AsyncSQLAlchemyOAuthStateStore(
-                expiration_seconds=OAUTH_STATE_SECONDS, engine=self.engine
-            ),
+            state_store=states,
             callback_options=AsyncCallbackOptions(success=self._installed, failure=_failed),
         )
         return AsyncApp(

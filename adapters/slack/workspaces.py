@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import logging
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
+from slack_sdk.oauth.installation_store.models.bot import Bot
 from slack_sdk.oauth.token_rotation.async_rotator import AsyncTokenRotator
 from slack_sdk.web.async_client import AsyncWebClient
-
-from adapters.slack.installations import BotOnlyInstallationStore
 
 logger = logging.getLogger(__name__)
 
@@ -22,6 +21,23 @@ class Workspaces(Protocol):
     async def bot_token(self, team_id: str) -> str | None: ...
     async def deactivate(self, team_id: str, *, reason: str) -> None:
         """The workspace's token is revoked or the app uninstalled: stop using it."""
+        ...
+
+
+@runtime_checkable
+class WorkspaceInstallations(Protocol):
+    """The part of slack_sdk's installation store Ripple uses, and a way to forget a workspace."""
+
+    async def async_find_bot(
+        self,
+        *,
+        enterprise_id: str | None,
+        team_id: str | None,
+        is_enterprise_install: bool | None = False,
+    ) -> Bot | None: ...
+    async def async_save_bot(self, bot: Bot) -> None: ...
+    async def async_delete_workspace(self, *, team_id: str) -> None:
+        """Deletes every token row of the workspace, whichever enterprise or app client."""
         ...
 
 
@@ -65,7 +81,7 @@ class InstalledWorkspaces:
     def __init__(
         self,
         *,
-        store: BotOnlyInstallationStore,
+        store: WorkspaceInstallations,
         client: AsyncWebClient,
         client_id: str,
         client_secret: str,

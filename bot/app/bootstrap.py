@@ -12,8 +12,8 @@ from pathlib import Path
 
 from adapters.http.app import Platform, RippleApp, create_app
 from adapters.scheduler import RippleClock
+from adapters.slack.pacing import SlackPacer
 from adapters.slack.platform import SlackConfig, SlackConfigError, SlackMode, SlackPlatform
-from adapters.slack.token_cipher import TokenCipher
 from adapters.teams.platform import build_teams_platform
 from bot.app.catalog import PromptError, YamlPromptCatalog
 from bot.app.settings import MAKE_SECRET_KEY, Environment, Settings, secret_value
@@ -24,6 +24,8 @@ from bot.redaction import install_redaction
 from bot.ripple import Ripple
 from prompts import PROMPTS_DIR
 from storage.migrate import upgrade_to_head
+from storage.secrets import TokenCipher
+from storage.slack_installations import BotOnlyInstallationStore, oauth_state_store
 from storage.store import SqlStore
 from storage.url import DatabaseUrlError, mask_password, normalize_database_url
 
@@ -121,13 +123,12 @@ def slack_config(settings: Settings, *, socket_mode: bool = False) -> SlackConfi
         app_token=secret_value(settings.slack_app_token),
         api_url=settings.slack_api_url,
         socket_mode=socket_mode,
-        token_cipher=token_cipher(settings),
     )
     try:
         config.check()
     except SlackConfigError as exc:
         raise StartupError(f"Slack: {exc}") from exc
-    if config.mode is SlackMode.OAUTH and config.token_cipher is None:
+    if config.mode is SlackMode.OAUTH and token_cipher(settings) is None:
         if settings.env is Environment.PRODUCTION:
             raise StartupError(
                 "Slack: RIPPLE_SECRET_KEY is required in production to encrypt the tokens of "
@@ -146,6 +147,32 @@ def token_cipher(settings: Settings) -> TokenCipher | None:
     return None if keys is None else TokenCipher.from_setting(keys)
 
 
+def slack_platform(
+    config: SlackConfig,
+    *,
+    store: Store,
+    catalog: PromptCatalog,
+    cipher: TokenCipher | None,
+    pacer: SlackPacer | None = None,
+) -> SlackPlatform:
+    """Slack; with OAuth, installations and install states are kept in Ripple's database."""
+    pacer = SlackPacer() if pacer is None else pacer
+    if config.mode is not SlackMode.OAUTH:
+        return SlackPlatform(config=config, catalog=catalog, pacer=pacer)
+    if not isinstance(store, SqlStore):
+        raise SlackConfigError("installing in many workspaces needs Ripple's database")
+    assert config.client_id is not None
+    return SlackPlatform(
+        config=config,
+        catalog=catalog,
+        installations=BotOnlyInstallationStore(
+            client_id=config.client_id, engine=store.engine, cipher=cipher
+        ),
+        oauth_state=oauth_state_store(store.engine),
+        pacer=pacer,
+    )
+
+
 def build_platforms(
     settings: Settings, *, store: Store, catalog: PromptCatalog, socket_mode: bool = False
 ) -> list[Platform]:
@@ -153,8 +180,9 @@ def build_platforms(
     platforms: list[Platform] = []
     slack = slack_config(settings, socket_mode=socket_mode)
     if slack is not None:
-        engine = store.engine if isinstance(store, SqlStore) else None
-        platforms.append(SlackPlatform(config=slack, catalog=catalog, engine=engine))
+        platforms.append(
+            slack_platform(slack, store=store, catalog=catalog, cipher=token_cipher(settings))
+        )
         logger.info("Slack is on (%s)", slack.mode.value)
     teams = teams_platform(settings)
     if teams is not None:

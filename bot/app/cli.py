@@ -154,10 +154,10 @@ async def _purge(settings: Settings, *, dry_run: bool) -> int:
 
 
 async def _rotate_key(settings: Settings) -> int:
-    from adapters.slack.rekey import reencrypt_stored_tokens
-    from adapters.slack.token_cipher import TokenKeyError
     from bot.app.bootstrap import database_url, token_cipher
     from storage.engine import create_engine
+    from storage.secrets import TokenKeyError
+    from storage.slack_installations import reencrypt_stored_tokens
 
     cipher = token_cipher(settings)
     if cipher is None:

@@ -7,7 +7,6 @@ import os
 import subprocess
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -15,12 +14,11 @@ import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import text
 
-from adapters.slack.installations import BotOnlyInstallationStore
-from adapters.slack.platform import SlackPlatform
-from adapters.slack.token_cipher import TokenCipher, TokenKeyError
-from bot.app.bootstrap import build_ripple, load_catalog, senders_of
+from bot.app.bootstrap import build_ripple, load_catalog, senders_of, slack_platform
 from bot.app.settings import load_settings
 from bot.ripple import Ripple
+from storage.secrets import TokenCipher, TokenKeyError
+from storage.slack_installations import BotOnlyInstallationStore
 from tests.cli import ripple_env, run_ripple, sqlite_url
 from tests.slack.fake_slack import make_bot_token
 from tests.slack.test_oauth import install
@@ -64,10 +62,12 @@ async def save_before_encryption(world: SlackWorld, *, team_id: str) -> None:
 @asynccontextmanager
 async def ripple_with_key(world: SlackWorld, key: str) -> AsyncIterator[Ripple]:
     """Ripple on the same database and fake Slack, started with RIPPLE_SECRET_KEY=key."""
-    config = replace(world.platform.config, token_cipher=TokenCipher.from_setting(key))
     settings = load_settings(database_url=str(world.store.engine.url))
-    platform = SlackPlatform(
-        config=config, catalog=load_catalog(settings), engine=world.store.engine
+    platform = slack_platform(
+        world.platform.config,
+        store=world.store,
+        catalog=load_catalog(settings),
+        cipher=TokenCipher.from_setting(key),
     )
     try:
         yield build_ripple(

@@ -25,11 +25,10 @@ from sqlalchemy import MetaData, func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from adapters.slack.blocks import blocks_text
-from adapters.slack.pacing import SlackPacer
-from adapters.slack.platform import SlackConfig, SlackPlatform
+from adapters.slack.platform import SlackConfig
 from adapters.teams.cards import NOTE_INPUT
 from adapters.teams.references import Route
-from bot.app.bootstrap import build_app, build_ripple, load_catalog, senders_of
+from bot.app.bootstrap import build_app, build_ripple, load_catalog, senders_of, slack_platform
 from bot.app.settings import load_settings
 from bot.clock import ManualClock
 from bot.erasure import MARKER_PREFIX
@@ -263,9 +262,7 @@ async def slack_world_on(store: SqlStore, *, oauth: bool = False) -> AsyncIterat
             client_secret=slack.client_secret if oauth else None,
             api_url=slack.api_url,
         )
-        platform = SlackPlatform(
-            config=config, catalog=load_catalog(settings), engine=store.engine, pacer=SlackPacer()
-        )
+        platform = slack_platform(config, store=store, catalog=load_catalog(settings), cipher=None)
         clock = ManualClock(SLACK_MONDAY_0930 - timedelta(minutes=30))
         ripple = build_ripple(settings, store=store, clock=clock, senders=senders_of([platform]))
         app = build_app(settings, ripple=ripple, platforms=[platform], tick=False)

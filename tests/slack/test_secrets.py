@@ -17,10 +17,10 @@ from sqlalchemy import MetaData, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.slack.installations import BotOnlyInstallationStore
-from adapters.slack.token_cipher import TokenCipher, TokenKeyError
 from bot.app.bootstrap import StartupError, build_app
 from bot.app.settings import Settings, SettingsError, load_settings
+from storage.secrets import TokenCipher, TokenKeyError
+from storage.slack_installations import BotOnlyInstallationStore
 from tests.slack.fake_slack import make_bot_token
 from tests.slack.test_oauth import install
 from tests.slack.world import MONDAY_0930, SIGNING_SECRET, SlackWorld, slack_world

@@ -20,7 +20,14 @@ import httpx
 
 from adapters.slack.pacing import SlackPacer
 from adapters.slack.platform import SlackConfig, SlackPlatform
-from bot.app.bootstrap import build_app, build_ripple, load_catalog, senders_of, token_cipher
+from bot.app.bootstrap import (
+    build_app,
+    build_ripple,
+    load_catalog,
+    senders_of,
+    slack_platform,
+    token_cipher,
+)
 from bot.app.settings import Settings, load_settings
 from bot.clock import ManualClock
 from bot.ripple import Ripple
@@ -50,6 +57,7 @@ class SlackWorld:
     team_id: str = TEAM
     secret: str = SIGNING_SECRET
     responses: list[httpx.Response] = field(default_factory=list)
+    answer_urls: list[str] = field(default_factory=list)
 
     # Requests, signed as Slack signs them
 
@@ -71,10 +79,30 @@ class SlackWorld:
         return response
 
     async def command(self, text: str, *, user: str, channel: str = CHANNEL) -> httpx.Response:
+        """``/ripple TEXT``; its answer comes to ``self.answers`` through the response_url."""
+        url = self.slack.response_url(team_id=self.team_id, kind="commands")
         fields = payloads.load(
-            "slash_command", team_id=self.team_id, user_id=user, channel_id=channel, text=text
+            "slash_command",
+            team_id=self.team_id,
+            user_id=user,
+            channel_id=channel,
+            text=text,
+            response_url=url,
         )
+        self.answer_urls.append(url)
         return await self.post(command_body(**fields), content_type=FORM)
+
+    async def answer(self, text: str, *, user: str, channel: str = CHANNEL) -> str:
+        """Run ``/ripple TEXT`` and wait for the answer only the caller sees."""
+        response = await self.command(text, user=user, channel=channel)
+        assert response.status_code == 200 and response.text in ("", "null"), response.text
+        url = self.answer_urls[-1]
+        await self.eventually(
+            lambda: bool(self.slack.responses(url)), what=f"an answer to {text!r}"
+        )
+        [answer] = self.slack.responses(url)
+        assert answer["response_type"] == "ephemeral"
+        return str(answer["text"])
 
     async def event(
         self, fixture: str, *, retry: int | None = None, **values: Any
@@ -279,13 +307,13 @@ async def slack_world(
             api_url=slack.api_url,
             app_token=slack.add_app_token() if socket_mode else None,
             socket_mode=socket_mode,
-            token_cipher=token_cipher(settings),
         )
-        platform = SlackPlatform(
-            config=config,
+        platform = slack_platform(
+            config,
+            store=store,
             catalog=load_catalog(settings),
-            engine=store.engine,
-            pacer=pacer(clock) if pacer else SlackPacer(),
+            cipher=token_cipher(settings),
+            pacer=pacer(clock) if pacer else None,
         )
         ripple = build_ripple(settings, store=store, clock=clock, senders=senders_of([platform]))
         app = build_app(settings, ripple=ripple, platforms=[platform], tick=False)

@@ -17,10 +17,10 @@ from sqlalchemy import MetaData, Table, delete, inspect, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.slack.installations import BotOnlyInstallationStore
-from adapters.slack.token_cipher import TokenCipher
 from storage.engine import create_engine
 from storage.migrate import upgrade_to_head
+from storage.secrets import TokenCipher
+from storage.slack_installations import BotOnlyInstallationStore
 
 CLIENT_ID = "111.222"
 

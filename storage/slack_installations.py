@@ -1,4 +1,4 @@
-"""slack_sdk's SQLAlchemy installation store as Ripple keeps it: bot records, tokens encrypted."""
+"""Slack's OAuth records in Ripple's database: bot tokens, encrypted, and install states."""
 
 from __future__ import annotations
 
@@ -8,16 +8,19 @@ import logging
 from slack_sdk.oauth.installation_store.models.bot import Bot
 from slack_sdk.oauth.installation_store.models.installation import Installation
 from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
-from sqlalchemy import MetaData, Table, Text, delete
+from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
+from sqlalchemy import MetaData, Table, Text, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.slack.token_cipher import NO_KEY, TokenCipher, TokenKeyError, is_encrypted
+from storage.secrets import NO_KEY, TokenCipher, TokenKeyError, is_encrypted
 
 logger = logging.getLogger(__name__)
 
 # Every column of slack_sdk's tables that holds a token. Encrypted, a token is about twice
 # as long as Slack's own, so these are Text, not slack_sdk's String(200) (migration 0005).
 TOKEN_COLUMNS = frozenset({"bot_token", "bot_refresh_token", "user_token", "user_refresh_token"})
+# An install must come back from Slack within this many seconds of starting.
+OAUTH_STATE_SECONDS = 600
 
 
 def _with_room_for_ciphertext(table: Table) -> Table:
@@ -146,3 +149,44 @@ class BotOnlyInstallationStore(AsyncSQLAlchemyInstallationStore):
 
     def _open_optional(self, stored: str | None) -> str | None:
         return None if stored is None else self._open(stored)
+
+
+def _token_tables() -> list[Table]:
+    metadata = MetaData()
+    store = BotOnlyInstallationStore
+    return [
+        store.build_bots_table(metadata, store.default_bots_table_name),
+        store.build_installations_table(metadata, store.default_installations_table_name),
+    ]
+
+
+async def reencrypt_stored_tokens(*, engine: AsyncEngine, cipher: TokenCipher) -> int:
+    """Re-encrypts every stored token under the cipher's first key; returns how many.
+
+    Tokens stored before encryption was turned on are encrypted too. All in one
+    transaction: if any token can't be decrypted, TokenKeyError, and nothing has changed.
+    Every app client's and enterprise's rows are included, as the key covers them all.
+    """
+    count = 0
+    async with engine.begin() as conn:
+        for table in _token_tables():
+            names = sorted(c.name for c in table.columns if c.name in TOKEN_COLUMNS)
+            query = select(table.c.id, *(table.c[name] for name in names)).order_by(table.c.id)
+            for row in (await conn.execute(query)).mappings().all():
+                try:
+                    values = {
+                        name: cipher.reencrypt(row[name]) for name in names if row[name] is not None
+                    }
+                except TokenKeyError as exc:
+                    raise TokenKeyError(f"{table.name} row {row['id']}: {exc}") from None
+                if values:
+                    await conn.execute(
+                        update(table).where(table.c.id == row["id"]).values(**values)
+                    )
+                    count += len(values)
+    return count
+
+
+def oauth_state_store(engine: AsyncEngine) -> AsyncSQLAlchemyOAuthStateStore:
+    """slack_sdk's store for the state of each install under way, in slack_oauth_states."""
+    return AsyncSQLAlchemyOAuthStateStore(expiration_seconds=OAUTH_STATE_SECONDS, engine=engine)
