@@ -272,19 +272,48 @@ async def apply_setup(
     locale: str,
     confirm: bool = False,
 ) -> ConfigResult:
-    """Read the settings form and save it, if the actor may; a refusal comes before any check."""
+    """Read the settings form and save it, if the actor may; a refusal comes before any check.
+
+    With ``confirm``, the outcome is also told to the actor by direct message, queued in the
+    outbox: saved, refused or invalid (for platforms whose form has closed by then).
+    """
     async with ctx.store.unit_of_work() as uow:
         channel = await uow.channels.get(channel_id)
     if channel is None or not may_configure(channel, actor=actor):
         logger.info("refused settings change of %s by %s", channel_id, actor.person_id)
         name = channel.name if channel is not None else channel_id
         text = ctx.catalog.message("config.refused", locale=locale, channel=name)
-        return ConfigResult(saved=False, message=text)
+        result = ConfigResult(saved=False, message=text)
+    else:
+        result = check_setup(ctx, values=values, current=channel.config, locale=locale) or (
+            await configure_channel(
+                ctx,
+                actor=actor,
+                channel_id=channel_id,
+                config=read_setup(values, current=channel.config, catalog=ctx.catalog),
+                locale=locale,
+                confirm=confirm,
+            )
+        )
+    if confirm and not result.saved:
+        async with ctx.store.unit_of_work() as uow:
+            key = f"config:{channel_id}:{secrets.token_hex(8)}"
+            told = TextMessage(
+                recipient=actor.person_id, idempotency_key=key, text=result.message, locale=locale
+            )
+            await uow.outbox.add(told, now=ctx.clock.now())
+            await uow.commit()
+    return result
+
+
+def check_setup(
+    ctx: Context, *, values: Mapping[str, FormValue], current: ChannelConfig, locale: str
+) -> ConfigResult | None:
+    """Whether the form's answers make usable settings, read against ``current``, without
+    touching the store: None if they do, else the refusal naming the field at fault."""
     try:
-        config = read_setup(values, current=channel.config, catalog=ctx.catalog)
+        read_setup(values, current=current, catalog=ctx.catalog)
     except FormError as exc:
         text = ctx.catalog.message("config.invalid", locale=locale, problem=str(exc))
         return ConfigResult(saved=False, message=text, field=exc.field)
-    return await configure_channel(
-        ctx, actor=actor, channel_id=channel_id, config=config, locale=locale, confirm=confirm
-    )
+    return None

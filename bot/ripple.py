@@ -221,6 +221,19 @@ class Ripple:
     async def setup_form(self, *, channel_id: str, locale: str = "en") -> SetupForm:
         return await admin.setup_form_for(self.context, channel_id=channel_id, locale=locale)
 
+    def check_setup(
+        self, *, values: Mapping[str, FormValue], locale: str = "en"
+    ) -> admin.ConfigResult | None:
+        """Whether a submitted setup form makes usable settings, answered from the form
+        alone (no store, no platform): None if it does, else the refusal naming the field.
+        Fields left out are read as the defaults; saving reads them as the channel's own."""
+        return admin.check_setup(
+            self.context,
+            values=values,
+            current=self.channel_defaults,
+            locale=locale,
+        )
+
     async def apply_setup(
         self,
         *,

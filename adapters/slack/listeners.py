@@ -6,7 +6,8 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
+import aiohttp
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import actions
@@ -46,25 +47,30 @@ class SlackListeners(SlackTranslator):
     # Slash command and direct messages
 
     async def on_command(
-        self, ack: AsyncAck, command: Body, client: AsyncWebClient, context: AsyncBoltContext
+        self,
+        ack: AsyncAck,
+        command: Body,
+        client: AsyncWebClient,
+        respond: AsyncRespond,
+        context: AsyncBoltContext,
     ) -> None:
+        """Acknowledged at once; the answer follows through the command's response_url."""
+        await ack()
         team_id, user_id = str(command["team_id"]), str(command["user_id"])
+        channel_id = str(command.get("channel_id") or "")
+        ref = ripple_id(team_id=team_id, local_id=channel_id) if channel_id else None
         user = await self.directory.user(client, team_id=team_id, user_id=user_id)
-        channel = str(command.get("channel_id") or "")
-        locale = await self.locale(user, channel=ripple_id(team_id=team_id, local_id=channel))
+        locale = await self.locale(user, channel=ref)
         word = parse_command(str(command.get("text") or ""))
         if word is None or word == "help" or user is None:
-            await ack(text=self.say("slack.help", locale))
+            await _answer(respond, self.say("slack.help", locale))
             return
-        channel_id = str(command.get("channel_id") or "")
         if word == "setup":
-            await self._setup(ack, client, command, user=user, channel_id=channel_id)
+            await self._setup(respond, client, command, user=user, channel_id=channel_id)
             return
-        await ack(text=self.say("slack.sent_to_dm", locale))
+        await _answer(respond, self.say("slack.sent_to_dm", locale))
         origin = self.origin(
-            user,
-            event_id=f"slack:command:{command.get('trigger_id')}",
-            channel_id=ripple_id(team_id=team_id, local_id=channel_id) if channel_id else None,
+            user, event_id=f"slack:command:{command.get('trigger_id')}", channel_id=ref
         )
         await self.person_event(Requested(origin=origin, request=COMMAND_EVENTS[word]))
 
@@ -169,41 +175,38 @@ class SlackListeners(SlackTranslator):
         )
 
     async def on_setup(self, ack: AsyncAck, body: Body, view: Body, client: AsyncWebClient) -> None:
+        """Checked from the form alone, so Slack hears back at once; then saved, if the
+        admin may, with the outcome by direct message."""
         team_id = str((body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id"))
         user_id = str((body.get("user") or {}).get("id"))
-        self.directory.forget(team_id=team_id, user_id=user_id)  # admin rights are read fresh
-        user = await self.directory.user(client, team_id=team_id, user_id=user_id)
         try:
             setup = read_setup(view, team_id=team_id)
         except ValueError as exc:
             logger.warning("ignoring a setup modal Ripple can't read: %s", exc)
             await ack()
             return
-        if user is None:
-            await ack()
+        problem = self.ripple.check_setup(values=setup.values, locale=setup.locale)
+        if problem is not None:
+            field = problem.field if problem.field in setup.values else next(iter(setup.values))
+            await ack(**errors_response(field=field, message=problem.message))
             return
-        locale = await self.locale(user)
-        result = await self.ripple.apply_setup(
+        await ack()
+        self.directory.forget(team_id=team_id, user_id=user_id)  # admin rights are read fresh
+        user = await self.directory.user(client, team_id=team_id, user_id=user_id)
+        if user is None:
+            return
+        await self.ripple.apply_setup(
             actor=user.actor,
             channel_id=setup.channel_id,
             values=setup.values,
-            locale=locale,
-            confirm=True,  # the modal closes on saving; the confirmation comes by DM
+            locale=setup.locale,
+            confirm=True,  # the modal has closed: the outcome comes by DM
         )
-        if not result.saved:
-            field = (
-                result.field
-                if result.field in setup.values
-                else next(iter(setup.values), "weekday")
-            )
-            await ack(**errors_response(field=field, message=result.message))
-            return
-        await ack()
         await self.ripple.reply(user.person.person_id)
 
     async def _setup(
         self,
-        ack: AsyncAck,
+        respond: AsyncRespond,
         client: AsyncWebClient,
         command: Body,
         *,
@@ -213,7 +216,7 @@ class SlackListeners(SlackTranslator):
         ref = ripple_id(team_id=user.team_id, local_id=channel_id) if channel_id else None
         locale = await self.locale(user, channel=ref)
         if ref is None or channel_id.startswith("D"):
-            await ack(text=self.say("slack.setup_in_channel", locale))
+            await _answer(respond, self.say("slack.setup_in_channel", locale))
             return
         self.directory.forget(team_id=user.team_id, user_id=user.user_id)  # rights read fresh
         fresh = await self.directory.user(client, team_id=user.team_id, user_id=user.user_id)
@@ -222,10 +225,22 @@ class SlackListeners(SlackTranslator):
             actor=(fresh or user).actor, channel_id=ref, name=name, locale=locale
         )
         if start.form is None:
-            await ack(text=start.message)
+            await _answer(respond, start.message)
             return
-        if start.registered:
-            await self.sync_channel(client, team_id=user.team_id, channel_id=channel_id)
-        await ack()
         view = setup_modal(start.form, channel_id=ref, catalog=self.catalog, locale=locale)
         await client.views_open(trigger_id=str(command["trigger_id"]), view=view)
+        if start.registered:
+            await self.sync_channel(client, team_id=user.team_id, channel_id=channel_id)
+
+
+async def _answer(respond: AsyncRespond, text: str) -> None:
+    """Answer a slash command only its caller sees; Slack may have let the response_url go."""
+    try:
+        answered = await respond(text=text, response_type="ephemeral")
+    except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
+        logger.warning("could not answer a /ripple command: %s", exc)
+        return
+    if answered.status_code != 200:
+        logger.warning(
+            "Slack refused the answer to a /ripple command: HTTP %s", answered.status_code
+        )

@@ -42,6 +42,7 @@ class SetupInput:
 
     channel_id: str
     values: dict[str, str | list[str]]
+    locale: str  # the language the modal was shown in
 
 
 def note_modal(
@@ -106,7 +107,7 @@ def setup_modal(
         title=catalog.message("slack.setup_title", locale=locale),
         submit=form.submit_label,
         close=catalog.message("slack.cancel", locale=locale),
-        metadata={"channel_id": channel_id},
+        metadata={"channel_id": channel_id, "locale": locale},
         blocks=fit(
             blocks,
             limit=VIEW_BLOCK_LIMIT,
@@ -120,16 +121,19 @@ def read_setup(view: Mapping[str, Any], *, team_id: str) -> SetupInput:
 
     People come back as Ripple person ids in ``team_id``'s workspace.
     """
-    channel_id = _metadata(view, callback_id=SETUP_VIEW).get("channel_id")
+    metadata = _metadata(view, callback_id=SETUP_VIEW)
+    channel_id, locale = metadata.get("channel_id"), metadata.get("locale", "en")
     if not isinstance(channel_id, str) or not channel_id:
         raise ValueError("the setup modal's metadata names no channel")
+    if not isinstance(locale, str):
+        raise ValueError("the setup modal's metadata names no language")
     values: dict[str, str | list[str]] = {}
     for name, actions in _state(view).items():
         element = actions.get(name)
         if not isinstance(element, Mapping):
             raise ValueError(f"the setup modal's field {name!r} has no answer")
         values[name] = _answer(name, element, team_id=team_id)
-    return SetupInput(channel_id=channel_id, values=values)
+    return SetupInput(channel_id=channel_id, values=values, locale=locale)
 
 
 def errors_response(*, field: str, message: str) -> dict[str, Any]:

@@ -103,18 +103,16 @@ class SlackPlayer:
 
     async def command(self, word: str) -> str:
         before = self._seen(SAM)
-        response = await self.world.command(word, user=SAM)
-        assert response.status_code == 200
+        answer = await self.world.answer(word, user=SAM)
         shown = await self._until_changed(SAM, before, f"Ripple's answer to /ripple {word}")
-        return f"{response.text}\n{shown}"
+        return f"{answer}\n{shown}"
 
     async def setup(self, *, as_admin: bool, k: int) -> str:
         if not as_admin:
             opened = len(self.world.slack.modals())
-            response = await self.world.command("setup", user=SAM)
-            assert response.status_code == 200
+            answer = await self.world.answer("setup", user=SAM)
             assert len(self.world.slack.modals()) == opened, "Sam was shown the settings"
-            return response.text
+            return answer
         view = await open_setup(self.world, ADMIN)
         before = self._seen(ADMIN)
         response = await self.world.submit_view(ADMIN, view=view, state=state_of(view, k=str(k)))

@@ -48,9 +48,7 @@ async def test_a_whole_checkin_from_the_slash_command_to_the_stored_answers(tmp_
         assert "check-in time for #design" in gate.text
         assert gate.channel == world.slack.dm_channel_id(SAM)
 
-        response = await world.command("checkin", user=SAM)
-        assert response.status_code == 200
-        assert response.text == "I've sent you a direct message."
+        assert await world.answer("checkin", user=SAM) == "I've sent you a direct message."
         await world.eventually(
             lambda: len(world.slack.messages(SAM)) == 2, what="the gate, shown again"
         )

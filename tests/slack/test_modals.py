@@ -206,7 +206,8 @@ def test_the_setup_modal_is_valid_and_in_the_admins_language(
     view = setup_modal(the_form, channel_id=CHANNEL, catalog=catalog, locale=locale)
     assert_valid_view(view)
     assert view["callback_id"] == SETUP_VIEW
-    assert json.loads(view["private_metadata"]) == {"channel_id": CHANNEL}
+    assert json.loads(view["private_metadata"]) == {"channel_id": CHANNEL, "locale": locale}
+    assert read_setup(submitted(view), team_id=TEAM).locale == locale
     assert view["title"]["text"] == catalog.message("slack.setup_title", locale=locale)
     assert view["submit"]["text"] == the_form.submit_label
     assert view["close"]["text"] == catalog.message("slack.cancel", locale=locale)

@@ -106,18 +106,15 @@ async def test_ripple_opens_one_socket_with_its_app_token_on_start(tmp_path: Pat
         assert connection.is_open
 
 
-async def test_a_slash_command_over_the_socket_is_acked_with_the_reply_and_pauses(
+async def test_a_slash_command_over_the_socket_is_acked_at_once_answered_and_pauses(
     tmp_path: Path,
 ) -> None:
     async with slack_world(tmp_path, socket_mode=True) as world:
         world.slack.add_user(TEAM, SAM, locale="en-US")
         await connected(world)
+        url = world.slack.response_url(kind="commands")
         command = payloads.load(
-            "slash_command",
-            user_id=SAM,
-            channel_id=CHANNEL,
-            text="pause",
-            response_url=world.slack.response_url(kind="commands"),
+            "slash_command", user_id=SAM, channel_id=CHANNEL, text="pause", response_url=url
         )
 
         envelope_id = await world.slack.socket_send(
@@ -125,17 +122,17 @@ async def test_a_slash_command_over_the_socket_is_acked_with_the_reply_and_pause
         )
 
         ack = await world.slack.socket_ack(envelope_id)
-        assert ack == {
-            "envelope_id": envelope_id,
-            "payload": {"text": "I've sent you a direct message."},
-        }
+        assert ack == {"envelope_id": envelope_id}  # before Ripple looks anything up
         await world.until_stored(lambda: is_paused(world, SAM_ID), what="Sam to be paused")
         (dm,) = await world.messages_settle(SAM, count=1)
         assert dm.channel == world.slack.dm_channel_id(SAM)
         assert dm.text.startswith("Paused.")
         assert world.slack.calls("chat.postMessage")
         assert world.slack.sockets.acks(envelope_id) == [ack]  # acked once
-        assert world.slack.responses() == []  # the ack carried the reply, not response_url
+        await world.eventually(lambda: bool(world.slack.responses(url)), what="the answer")
+        assert world.slack.responses(url) == [
+            {"text": "I've sent you a direct message.", "response_type": "ephemeral"}
+        ]
 
 
 async def test_a_direct_message_event_over_the_socket_is_acked_and_answered(
