@@ -142,7 +142,7 @@ _REQUIRED = {
 
 # Bolt reads these as ``body.get(key, {})`` and ``event.get(key, {})``: present, they must
 # be objects, never null.
-_OBJECTS_IF_PRESENT = {"": ("event",), "event.": ("tokens", "function")}
+_OBJECTS_IF_PRESENT = {"": ("event", "view"), "event.": ("tokens", "function")}
 
 
 def shape_problem(body: object) -> str | None:

@@ -27,7 +27,7 @@ from tests.security import SECURITY_HEADERS, Quiet, alarming, row_counts, warnin
 from tests.security.conftest import SLACK_USER
 from tests.security.slack_requests import body_of, hmac_signature
 from tests.slack import payloads
-from tests.slack.signing import FORM, JSON
+from tests.slack.signing import FORM, JSON, form_body
 from tests.slack.test_oauth import stored_bots
 from tests.slack.world import SIGNING_SECRET, TEAM, SlackWorld
 from tests.teams import SAM, Harness
@@ -224,6 +224,11 @@ async def test_slacks_content_types_pass_with_parameters_and_in_any_case(slack: 
         ("null event", json.dumps({"event": None, "text": MARKER}).encode(), JSON),
         ("a form payload that isn't JSON", f"payload={MARKER}".encode(), FORM),
         ("a tap with no actions", json.dumps({"type": "block_actions", "actions": []}).encode(), JSON),
+        (
+            "a tap on a null view",
+            form_body({"type": "block_actions", "view": None, "user": {"id": "U0001"}, "team": {"id": TEAM}, "actions": [{"action_id": MARKER}]}).encode(),
+            FORM,
+        ),
         (
             "an id that is no Slack id",
             json.dumps({"type": "event_callback", "team_id": TEAM, "event": {"type": "message", "user": f"U1 {MARKER}"}}).encode(),
