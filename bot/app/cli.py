@@ -1,4 +1,4 @@
-"""The `ripple` command: demo, chat, migrate, serve, purge, rotate-key and teams-package."""
+"""The `ripple` command: demo, chat, migrate, serve, worker, purge, rotate-key, teams-package."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import logging
 import os
+import signal
 import sys
 from collections.abc import Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
@@ -17,6 +18,8 @@ from bot.app.settings import Settings, SettingsError, load_settings
 if TYPE_CHECKING:
     from bot.ports import Clock, Sender
     from bot.ripple import Ripple
+
+logger = logging.getLogger(__name__)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -54,6 +57,16 @@ def _parser() -> argparse.ArgumentParser:
         "--socket-mode",
         action="store_true",
         help="take Slack's events over Socket Mode (needs RIPPLE_SLACK_APP_TOKEN), no public URL",
+    )
+    serve.add_argument(
+        "--no-scheduler",
+        dest="scheduler",
+        action="store_false",
+        help="answer requests only; run `ripple worker` to open rounds and deliver",
+    )
+    commands.add_parser(
+        "worker",
+        help="run the scheduler alone: open rounds, remind, summarise and deliver; no web app",
     )
     teams = commands.add_parser("teams-package", help="build the app package to upload to Teams")
     teams.add_argument(
@@ -115,7 +128,15 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         return asyncio.run(_rotate_key(settings))
     if args.command == "teams-package":
         return _teams_package(settings, out=args.out)
-    return _serve(settings, host=args.host, port=args.port, socket_mode=args.socket_mode)
+    if args.command == "worker":
+        return asyncio.run(_worker(settings))
+    return _serve(
+        settings,
+        host=args.host,
+        port=args.port,
+        socket_mode=args.socket_mode,
+        scheduler=args.scheduler,
+    )
 
 
 async def _migrate(settings: Settings) -> int:
@@ -226,14 +247,18 @@ async def _chat(settings: Settings, *, channel: str, person: str, admin: bool = 
     return 0
 
 
-def _serve(settings: Settings, *, host: str, port: int, socket_mode: bool = False) -> int:
+def _serve(
+    settings: Settings, *, host: str, port: int, socket_mode: bool = False, scheduler: bool = True
+) -> int:
     import uvicorn
 
     from bot.app.bootstrap import build_app
 
     if not asyncio.run(_ready_or_explain(settings)):
         return 1
-    app = build_app(settings, socket_mode=socket_mode)
+    app = build_app(settings, socket_mode=socket_mode, tick=scheduler)
+    if not scheduler:
+        logger.info("the scheduler is off here: `ripple worker` opens rounds and delivers")
     # No log config of uvicorn's own: its records go through Ripple's handlers, which keep
     # request contents out of the logs.
     uvicorn.run(
@@ -245,6 +270,24 @@ def _serve(settings: Settings, *, host: str, port: int, socket_mode: bool = Fals
         server_header=False,  # the server's name and version help only an attacker
         timeout_keep_alive=5,  # seconds an idle connection is held open
     )
+    return 0
+
+
+async def _worker(settings: Settings) -> int:
+    """The app's platforms and scheduler, running until SIGINT or SIGTERM, serving nothing."""
+    from bot.app.bootstrap import build_app
+
+    if not await _ready_or_explain(settings):
+        return 1
+    app = build_app(settings)
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stopping.set)
+    async with app.router.lifespan_context(app):
+        logger.info("worker started: ticking and delivering; it serves no requests")
+        await stopping.wait()
+    logger.info("worker stopped")
     return 0
 
 

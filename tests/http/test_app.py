@@ -277,12 +277,12 @@ class Served:
 
 
 @contextmanager
-def ripple_serving(tmp_path: Path, env: dict[str, str]) -> Iterator[Served]:
-    """`ripple serve` in a subprocess, once it answers /healthz; stopped with SIGTERM after."""
+def ripple_serving(tmp_path: Path, env: dict[str, str], *args: str) -> Iterator[Served]:
+    """`ripple serve ARGS` in a subprocess, once it answers /healthz; stopped with SIGTERM."""
     port = free_port()
     served = Served(base=f"http://127.0.0.1:{port}")
     with subprocess.Popen(
-        ripple_command("serve", "--port", str(port)),
+        ripple_command("serve", "--port", str(port), *args),
         cwd=tmp_path,
         env=env,
         stdout=subprocess.PIPE,
