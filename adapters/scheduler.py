@@ -1,4 +1,5 @@
-"""The scheduler adapter: an APScheduler clock that ticks the core and drains the outbox.
+"""The scheduler adapter: an APScheduler clock that ticks the core and drains the outbox,
+and, on a slower beat, has the core read the member lists that are due.
 
 APScheduler only keeps time here; it holds no jobs store of its own. The database is
 the truth, so several replicas can tick at once.
@@ -18,19 +19,29 @@ from bot.ripple import Ripple
 logger = logging.getLogger(__name__)
 
 STOP_GRACE_SECONDS = 20.0
+# Member lists are read daily, or sooner after a failed read; this is how often the clock
+# asks which are due. Reads run apart from the tick, so a long one never delays a round.
+MEMBERS_SECONDS = 300.0
 
 
 class RippleClock:
     """Ticks every ``interval`` seconds: the weekly rhythm, then delivery."""
 
     def __init__(
-        self, *, ripple: Ripple, interval: float, stop_grace: float = STOP_GRACE_SECONDS
+        self,
+        *,
+        ripple: Ripple,
+        interval: float,
+        members_interval: float = MEMBERS_SECONDS,
+        stop_grace: float = STOP_GRACE_SECONDS,
     ) -> None:
         self.ripple = ripple
         self.interval = interval
+        self.members_interval = members_interval
         self.stop_grace = stop_grace
         self._scheduler = AsyncIOScheduler(timezone="UTC")
         self._beating = asyncio.Lock()
+        self._reading = asyncio.Lock()
 
     async def beat(self) -> None:
         """One tick; errors are logged and the next tick tries again."""
@@ -44,7 +55,19 @@ class RippleClock:
         if report != TickReport():
             logger.info("tick: %s; delivery: %s", report, drained)
 
+    async def read_members(self) -> None:
+        """Read the member lists that are due; errors are logged and tried again later."""
+        try:
+            async with self._reading:
+                report = await self.ripple.read_due_members()
+        except Exception:
+            logger.exception("reading member lists failed; retrying on the next beat")
+            return
+        if report.read or report.failed:
+            logger.info("member lists: %s", report)
+
     def start(self) -> None:
+        now = datetime.now(UTC)
         self._scheduler.add_job(
             self.beat,
             "interval",
@@ -52,8 +75,18 @@ class RippleClock:
             id="ripple-tick",
             coalesce=True,
             max_instances=1,
-            next_run_time=datetime.now(UTC),
+            next_run_time=now,
         )
+        if self.ripple.rosters:
+            self._scheduler.add_job(
+                self.read_members,
+                "interval",
+                seconds=self.members_interval,
+                id="ripple-members",
+                coalesce=True,
+                max_instances=1,
+                next_run_time=now,
+            )
         self._scheduler.start()
         logger.info("scheduler ticking every %.0f s", self.interval)
 
@@ -67,7 +100,7 @@ class RippleClock:
             return
         self._scheduler.pause()
         try:
-            async with asyncio.timeout(self.stop_grace), self._beating:
+            async with asyncio.timeout(self.stop_grace), self._beating, self._reading:
                 pass
         except TimeoutError:
             logger.warning("stopping in the middle of a tick after %.0f s", self.stop_grace)

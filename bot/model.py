@@ -125,6 +125,10 @@ class Channel:
     config: ChannelConfig = field(default_factory=ChannelConfig)
     active: bool = True
     scope: str | None = None
+    # When its member list is next read from the platform (None: as soon as possible), and
+    # how many reads in a row have failed since the last that worked.
+    members_due_at: datetime | None = None
+    members_failures: int = 0
 
     @property
     def platform(self) -> str:

@@ -356,3 +356,18 @@ class Sender(Protocol):
     async def send(self, message: Outgoing, *, replaces: str | None) -> SendResult:
         """Deliver ``message``; ``replaces`` is the platform id of the message to update."""
         ...
+
+
+class RosterUnavailable(Exception):
+    """The platform could not say who is in a channel just now; the message says why."""
+
+
+class Roster(Protocol):
+    """Reads who is in a channel from one platform."""
+
+    platform: str
+
+    async def members(self, channel_id: str) -> list[Person]:
+        """The channel's people now, bots left out; raises RosterUnavailable if the
+        platform can't be read."""
+        ...

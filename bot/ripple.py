@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot import admin, rhythm
+from bot import admin, rhythm, roster
 from bot.context import DEFAULT_RETENTION, Context
 from bot.delivery import Dispatcher, DrainReport
 from bot.engine import Engine
@@ -16,7 +16,7 @@ from bot.home import HomeView, home_for
 from bot.insights.noise import OpenDPNoise
 from bot.model import Actor, Channel, ChannelConfig, Person, RoundTerms
 from bot.outgoing import Outgoing
-from bot.ports import Clock, Noise, PromptCatalog, Sender, Store
+from bot.ports import Clock, Noise, PromptCatalog, Roster, Sender, Store
 from bot.replies import Replies
 from bot.retention import PurgeReport, purge_expired
 from bot.setup_form import FormValue, SetupForm
@@ -32,6 +32,7 @@ class Ripple:
         catalog: PromptCatalog,
         clock: Clock,
         senders: Mapping[str, Sender] | None = None,
+        rosters: Mapping[str, Roster] | None = None,
         channel_defaults: ChannelConfig | None = None,
         noise: Noise | None = None,
         retention: timedelta = DEFAULT_RETENTION,
@@ -46,6 +47,7 @@ class Ripple:
         self.channel_defaults = channel_defaults or ChannelConfig()
         self.engine = Engine(self.context)
         self.senders = dict(senders or {})
+        self.rosters = dict(rosters or {})
         self.dispatcher = Dispatcher(store=store, senders=self.senders, clock=clock)
         self._replies = Replies(lambda wanted: self.deliver(recipients=wanted))
 
@@ -135,6 +137,17 @@ class Ripple:
         return await admin.sync_members(
             self.context, channel_id=channel_id, people=people, now=self.clock.now()
         )
+
+    async def read_members(self, channel_id: str) -> roster.RosterReport:
+        """Read the channel's members from its platform now and make them Ripple's; if the
+        platform can't be read, the scheduler tries again, backing off."""
+        return await roster.read_channel(
+            self.context, self.rosters, channel_id, now=self.clock.now()
+        )
+
+    async def read_due_members(self, *, limit: int = 20) -> roster.RosterReport:
+        """Read the members of the channels due a read (daily, or a retry after a failure)."""
+        return await roster.read_due(self.context, self.rosters, now=self.clock.now(), limit=limit)
 
     async def add_members(self, *, channel_id: str, people: Iterable[Person]) -> int:
         """Add ``people`` to the channel, removing nobody; how many joined."""

@@ -22,6 +22,8 @@ def _channel(row: RowMapping) -> Channel:
         config=config_from_json(row["config"]),
         active=row["active"],
         scope=row["scope"],
+        members_due_at=row["members_due_at"],
+        members_failures=row["members_failures"],
     )
 
 
@@ -43,6 +45,8 @@ class SqlChannels:
             "config": config_to_json(channel.config),
             "active": channel.active,
             "scope": channel.scope,
+            "members_due_at": channel.members_due_at,
+            "members_failures": channel.members_failures,
         }
         await upsert(self._conn, ChannelRow, values, key=("channel_id",))
 

@@ -53,6 +53,8 @@ class ChannelRow(Base):
     config: Mapped[dict[str, Any]] = mapped_column(JSON)
     active: Mapped[bool] = mapped_column(Boolean)
     scope: Mapped[str | None] = mapped_column(key_type())  # its workspace or team
+    members_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    members_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class MembershipRow(Base):

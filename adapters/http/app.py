@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
 from adapters.http.limits import EdgeLimits
-from bot.ports import Sender
+from bot.ports import Roster, Sender
 from bot.ripple import Ripple
 
 RippleApp = FastAPI
@@ -21,6 +21,11 @@ class Platform(Protocol):
 
     @property
     def sender(self) -> Sender: ...
+
+    @property
+    def roster(self) -> Roster:
+        """Reads who is in the platform's channels."""
+        ...
 
     def mount(self, app: FastAPI, *, ripple: Ripple) -> None:
         """Add the platform's routes, handing what arrives on them to ``ripple``."""

@@ -29,6 +29,7 @@ from adapters.slack.events import SlackEvents
 from adapters.slack.ids import team_prefix
 from adapters.slack.listeners import SlackListeners
 from adapters.slack.pacing import SlackPacer
+from adapters.slack.roster import SlackRoster
 from adapters.slack.sender import SlackSender
 from adapters.slack.socket import CheckedSocketModeHandler
 from adapters.slack.uninstalled import InstalledWorkspacesOnly
@@ -137,6 +138,9 @@ class SlackPlatform:
                 process_before_response=False,
                 raise_error_for_unhandled_request=False,
             )
+        self._roster = SlackRoster(
+            workspaces=self.workspaces, api_url=self.config.api_url, directory=self.directory
+        )
         self._sender = SlackSender(
             workspaces=self.workspaces,
             catalog=self.catalog,
@@ -191,6 +195,10 @@ class SlackPlatform:
     @property
     def sender(self) -> SlackSender:
         return self._sender
+
+    @property
+    def roster(self) -> SlackRoster:
+        return self._roster
 
     def mount(self, app: FastAPI, *, ripple: Ripple) -> None:
         self._ripple = ripple

@@ -41,11 +41,9 @@ class SlackTranslator:
         await self.sync_channel(client, team_id=team_id, channel_id=channel_id)
 
     async def sync_channel(self, client: AsyncWebClient, *, team_id: str, channel_id: str) -> None:
-        """Make a Ripple channel's members the people Slack says are in it."""
-        ref = ripple_id(team_id=team_id, local_id=channel_id)
-        people = await self.directory.channel_people(client, team_id=team_id, channel_id=channel_id)
-        joined, left = await self.ripple.sync_members(channel_id=ref, people=people)
-        logger.info("Slack channel %s registered: %d joined, %d left", ref, joined, left)
+        """Make a Ripple channel's members the people Slack says are in it (the core tries
+        again later if Slack can't be read now)."""
+        await self.ripple.read_members(ripple_id(team_id=team_id, local_id=channel_id))
 
     async def channel_name(self, client: AsyncWebClient, channel_id: str) -> str:
         return await self.directory.channel_name(client, channel_id=channel_id)

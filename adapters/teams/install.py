@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from aiohttp import ClientError
@@ -24,11 +23,8 @@ from adapters.teams.ids import (
     team_scope,
     tenant_of,
 )
-from adapters.teams.limits import SendLimiter
 from adapters.teams.references import Addresses, route_to_member, route_to_sender
-from adapters.teams.roster import roster
 from bot.events import MemberJoined, MemberLeft, Origin
-from bot.model import Person
 from bot.ripple import Ripple
 
 logger = logging.getLogger(__name__)
@@ -49,15 +45,11 @@ class Installs:
         ripple: Ripple,
         addresses: Addresses,
         clients: ConnectorClients,
-        limiter: SendLimiter,
-        sleep: Callable[[float], Awaitable[None]],
         background: Background,
     ) -> None:
         self._ripple = ripple
         self._addresses = addresses
         self._clients = clients
-        self._limiter = limiter
-        self._sleep = sleep
         self._background = background
         self._syncing: set[str] = set()
 
@@ -95,7 +87,7 @@ class Installs:
         await self._addresses.remember(ref, route, now=now)
         if ref not in self._syncing:
             self._syncing.add(ref)
-            self._background.spawn(self._sync(ref, activity), name=f"roster of {ref}")
+            self._background.spawn(self._sync(ref), name=f"roster of {ref}")
         return ref
 
     async def name_of(self, activity: Activity, ref: str) -> str:
@@ -188,26 +180,10 @@ class Installs:
                     )
                     await self._ripple.handle(event)
 
-    async def _sync(self, ref: str, activity: Activity) -> None:
-        """Make the channel's members exactly the people in its Teams roster."""
-        tenant = tenant_of(activity)
-        conversation = channel_conversation_id(activity)
-        assert activity.service_url is not None
+    async def _sync(self, ref: str) -> None:
+        """Make the channel's members the people in its Teams roster (retried by the core's
+        schedule if Teams can't be read now)."""
         try:
-            async with self._clients.open(activity.service_url) as client:
-                members = await roster(
-                    client, conversation, tenant_id=tenant, limiter=self._limiter, sleep=self._sleep
-                )
-            people = [
-                Person(person_id=person_id(tenant_id=tenant, account=m), display_name=m.name or "")
-                for m in members
-            ]
-            routes = {
-                p.person_id: route_to_member(activity, m)
-                for p, m in zip(people, members, strict=True)
-            }
-            await self._addresses.remember_many(routes, now=self._ripple.clock.now())
-            joined, left = await self._ripple.sync_members(channel_id=ref, people=people)
-            logger.info("synced %s from its roster: %d joined, %d left", ref, joined, left)
+            await self._ripple.read_members(ref)
         finally:
             self._syncing.discard(ref)

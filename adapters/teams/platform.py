@@ -29,6 +29,7 @@ from adapters.teams.install import Installs
 from adapters.teams.limits import SendLimiter
 from adapters.teams.owners import GRAPH_RESOURCE, GRAPH_SCOPE, GRAPH_URL, TeamOwners
 from adapters.teams.references import Addresses
+from adapters.teams.roster import TeamsRoster
 from adapters.teams.sender import TeamsSender
 from bot.ripple import Ripple
 
@@ -59,6 +60,7 @@ class TeamsPlatform:
         self._limiter = limiter
         self._sleep = sleep
         self._sender = TeamsSender(clients=clients, limiter=limiter, sleep=sleep)
+        self._roster = TeamsRoster(clients=clients, limiter=limiter, sleep=sleep)
         self._background = Background()
 
     @property
@@ -66,11 +68,16 @@ class TeamsPlatform:
         return self._sender
 
     @property
+    def roster(self) -> TeamsRoster:
+        return self._roster
+
+    @property
     def anonymous(self) -> bool:
         return self._auth.anonymous
 
     def mount(self, app: FastAPI, *, ripple: Ripple) -> None:
         self._sender.bind(store=ripple.store, catalog=ripple.context.catalog, clock=ripple.clock)
+        self._roster.bind(store=ripple.store, clock=ripple.clock)
         adapter = CloudAdapter(channel_service_client_factory=self._clients.factory)
         adapter.on_turn_error = _raise  # a failed turn is a 500, and Teams delivers it again
         addresses = Addresses(ripple.store)
@@ -78,8 +85,6 @@ class TeamsPlatform:
             ripple=ripple,
             addresses=addresses,
             clients=self._clients,
-            limiter=self._limiter,
-            sleep=self._sleep,
             background=self._background,
         )
         agent = RippleAgent(

@@ -19,7 +19,7 @@ from bot.app.catalog import PromptError, YamlPromptCatalog
 from bot.app.settings import MAKE_SECRET_KEY, Environment, Settings, secret_value
 from bot.clock import SystemClock
 from bot.model import ChannelConfig
-from bot.ports import Clock, PromptCatalog, Sender, Store
+from bot.ports import Clock, PromptCatalog, Roster, Sender, Store
 from bot.redaction import install_redaction
 from bot.ripple import Ripple
 from prompts import PROMPTS_DIR
@@ -65,8 +65,9 @@ def build_ripple(
     store: Store | None = None,
     clock: Clock | None = None,
     senders: Mapping[str, Sender] | None = None,
+    rosters: Mapping[str, Roster] | None = None,
 ) -> Ripple:
-    """Wire the core; tests pass fakes for the store, clock or senders."""
+    """Wire the core; tests pass fakes for the store, clock, senders or rosters."""
     url = database_url(settings)
     if settings.env is Environment.PRODUCTION and url.startswith("sqlite") and store is None:
         logger.warning(
@@ -78,6 +79,7 @@ def build_ripple(
         catalog=load_catalog(settings),
         clock=clock or SystemClock(),
         senders=senders,
+        rosters=rosters,
         channel_defaults=ChannelConfig(timezone=settings.default_timezone),
         retention=timedelta(days=settings.retention_days),
     )
@@ -220,6 +222,10 @@ def senders_of(platforms: Sequence[Platform]) -> dict[str, Sender]:
     return {platform.sender.platform: platform.sender for platform in platforms}
 
 
+def rosters_of(platforms: Sequence[Platform]) -> dict[str, Roster]:
+    return {platform.roster.platform: platform.roster for platform in platforms}
+
+
 def build_app(
     settings: Settings,
     *,
@@ -235,7 +241,9 @@ def build_app(
             platforms = build_platforms(
                 settings, store=store, catalog=load_catalog(settings), socket_mode=socket_mode
             )
-        ripple = build_ripple(settings, store=store, senders=senders_of(platforms))
+        ripple = build_ripple(
+            settings, store=store, senders=senders_of(platforms), rosters=rosters_of(platforms)
+        )
     return create_app(
         ripple=ripple,
         platforms=platforms or (),

@@ -28,7 +28,14 @@ from adapters.slack.blocks import blocks_text
 from adapters.slack.platform import SlackConfig
 from adapters.teams.cards import NOTE_INPUT
 from adapters.teams.references import Route
-from bot.app.bootstrap import build_app, build_ripple, load_catalog, senders_of, slack_platform
+from bot.app.bootstrap import (
+    build_app,
+    build_ripple,
+    load_catalog,
+    rosters_of,
+    senders_of,
+    slack_platform,
+)
 from bot.app.settings import load_settings
 from bot.clock import ManualClock
 from bot.erasure import MARKER_PREFIX
@@ -264,7 +271,13 @@ async def slack_world_on(store: SqlStore, *, oauth: bool = False) -> AsyncIterat
         )
         platform = slack_platform(config, store=store, catalog=load_catalog(settings), cipher=None)
         clock = ManualClock(SLACK_MONDAY_0930 - timedelta(minutes=30))
-        ripple = build_ripple(settings, store=store, clock=clock, senders=senders_of([platform]))
+        ripple = build_ripple(
+            settings,
+            store=store,
+            clock=clock,
+            senders=senders_of([platform]),
+            rosters=rosters_of([platform]),
+        )
         app = build_app(settings, ripple=ripple, platforms=[platform], tick=False)
         async with serving(app) as base_url, httpx.AsyncClient(base_url=base_url) as http:
             yield SlackWorld(

@@ -24,6 +24,7 @@ from bot.app.bootstrap import (
     build_app,
     build_ripple,
     load_catalog,
+    rosters_of,
     senders_of,
     slack_platform,
     token_cipher,
@@ -315,7 +316,13 @@ async def slack_world(
             cipher=token_cipher(settings),
             pacer=pacer(clock) if pacer else None,
         )
-        ripple = build_ripple(settings, store=store, clock=clock, senders=senders_of([platform]))
+        ripple = build_ripple(
+            settings,
+            store=store,
+            clock=clock,
+            senders=senders_of([platform]),
+            rosters=rosters_of([platform]),
+        )
         app = build_app(settings, ripple=ripple, platforms=[platform], tick=False)
         async with serving(app) as base_url, httpx.AsyncClient(base_url=base_url) as http:
             yield SlackWorld(

@@ -266,6 +266,7 @@ async def teams_harness(
             catalog=catalog(),
             clock=clock,
             senders={platform.sender.platform: platform.sender},
+            rosters={platform.roster.platform: platform.roster},
         )
         app = create_app(ripple=ripple, platforms=[platform])
         async with serving(app) as base_url, httpx.AsyncClient(base_url=base_url) as http:

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from adapters.scheduler import RippleClock
 from adapters.teams.references import Route
 from bot import rhythm
 from bot.clock import ManualClock
@@ -24,7 +25,7 @@ from tests.teams import (
     teams_harness,
     user,
 )
-from tests.teams.fake_connector import Member
+from tests.teams.fake_connector import Failure, Member
 
 NOW = datetime(2026, 10, 5, 7, 30, tzinfo=UTC)
 TEAM = [user(200 + n) for n in range(230)]
@@ -207,3 +208,26 @@ async def test_a_roster_sync_does_not_bring_back_someone_who_blocked_ripple(
 
     found = await address(h, SAM.person_id)
     assert found is not None and not found.reachable
+
+
+async def test_a_roster_teams_refused_at_install_is_read_again_by_the_scheduler(
+    harness: Harness,
+) -> None:
+    h = harness
+    # Teams refuses the roster's first page on every retry; Ripple gives up for now.
+    h.connector.failures.append(
+        Failure(status=503, times=5, matches=lambda method, _: method == "GET")
+    )
+    await h.install_in_team(by=ALEX, roster=[SAM, ALEX])
+    assert await members(h) == frozenset()
+    async with h.ripple.store.unit_of_work() as uow:
+        channel = await uow.channels.get(CHANNEL_ID)
+    assert channel is not None and channel.members_failures == 1
+    assert channel.members_due_at is not None
+
+    h.clock.set(channel.members_due_at)
+    await RippleClock(ripple=h.ripple, interval=60).read_members()
+
+    assert await members(h) == {SAM.person_id, ALEX.person_id}
+    sam = await address(h, SAM.person_id)
+    assert sam is not None and Route.from_json(sam.data).user is not None
