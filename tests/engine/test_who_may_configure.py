@@ -71,7 +71,7 @@ async def test_settings_of_a_channel_ripple_does_not_know_are_refused_not_an_err
     assert "Nothing was changed" in result.message
 
 
-async def test_a_saved_setup_is_confirmed_to_the_actor_through_the_outbox_when_asked(
+async def test_a_setups_outcome_is_told_to_the_actor_through_the_outbox_when_asked(
     ripple: Ripple, sender: ConsoleSender
 ) -> None:
     await set_up_team(ripple)
@@ -88,7 +88,8 @@ async def test_a_saved_setup_is_confirmed_to_the_actor_through_the_outbox_when_a
     await ripple.deliver(recipients={ADMIN, "console:p0"})
 
     assert (refused.saved, quiet.saved, confirmed.saved) == (False, True, True)
-    assert sender.to("console:p0") == []
+    (refusal,) = sender.to("console:p0")  # the form had closed: the refusal comes by DM
+    assert isinstance(refusal, TextMessage) and refusal.text == refused.message
     (message,) = sender.to(ADMIN)  # one confirmation, for the change that asked for one
     assert isinstance(message, TextMessage) and message.text == confirmed.message
 
