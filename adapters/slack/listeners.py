@@ -8,6 +8,7 @@ from typing import Any
 
 import aiohttp
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import actions
@@ -28,6 +29,9 @@ from bot.events import (
 )
 
 logger = logging.getLogger(__name__)
+
+# Slack lets a modal open for three seconds after the tap or command that asked for it.
+TRIGGER_GONE = frozenset({"expired_trigger_id", "exchanged_trigger_id", "invalid_trigger_id"})
 
 
 class SlackListeners(SlackTranslator):
@@ -228,7 +232,12 @@ class SlackListeners(SlackTranslator):
             await _answer(respond, start.message)
             return
         view = setup_modal(start.form, channel_id=ref, catalog=self.catalog, locale=locale)
-        await client.views_open(trigger_id=str(command["trigger_id"]), view=view)
+        try:
+            await client.views_open(trigger_id=str(command["trigger_id"]), view=view)
+        except SlackApiError as exc:
+            if exc.response.get("error") not in TRIGGER_GONE:
+                raise
+            await _answer(respond, self.say("slack.setup_expired", locale))
         if start.registered:
             await self.sync_channel(client, team_id=user.team_id, channel_id=channel_id)
 

@@ -6,6 +6,7 @@ import base64
 import binascii
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
@@ -58,9 +59,13 @@ DEFAULT_CLIENT_ID = "1111111111.2222222222222"
 DEFAULT_CLIENT_SECRET = "dummy-client-secret"
 
 
+TRIGGER_SECONDS = 3.0
+TRIGGERED_METHODS = frozenset({"views.open", "views.push"})
+
+
 @dataclass(frozen=True)
 class Call:
-    """One Web API request as received; ``at`` is ``time.monotonic()`` on arrival."""
+    """One Web API request as received; ``at`` is the fake's ``now()`` on arrival."""
 
     method: str
     params: Params
@@ -81,6 +86,11 @@ class FakeSlack:
         self, *, client_id: str = DEFAULT_CLIENT_ID, client_secret: str = DEFAULT_CLIENT_SECRET
     ) -> None:
         self.client_id, self.client_secret = client_id, client_secret
+        # The fake's sense of time, for Retry-After holds and trigger_id expiry; a test on a
+        # manual clock sets it to that clock.
+        self.now: Callable[[], float] = time.monotonic
+        self._triggers: dict[str, float] = {}
+        self._used_triggers: set[str] = set()
         self.state = SlackState(client_id=client_id, client_secret=client_secret)
         self.faults = FaultPlan()
         self.sockets = SocketModeServer(self.state)
@@ -335,6 +345,17 @@ class FakeSlack:
         """
         return _select(self.state.messages, channel_or_user)
 
+    def trigger_id(self, *, age: float = 0.0) -> str:
+        """A trigger id as Slack puts in a command or tap, issued ``age`` seconds ago: good
+        for opening one modal within ``TRIGGER_SECONDS``, then ``expired_trigger_id``."""
+        trigger = f"{secrets.randbelow(10**13)}.{secrets.randbelow(10**13)}.{secrets.token_hex(16)}"
+        self._triggers[trigger] = self.now() - age
+        return trigger
+
+    def delete_message(self, message: Message) -> None:
+        """The person deleted a message Ripple sent (Slack lets people delete bot DMs)."""
+        self.state.messages.remove(message)
+
     def ephemeral_messages(self, channel_or_user: str | None = None) -> list[Message]:
         """Ephemeral messages, filtered by channel id or by the user who saw them."""
         return _select(self.state.ephemerals, channel_or_user)
@@ -357,7 +378,7 @@ class FakeSlack:
     def _answer(self, method: str, params: Params, token: str | None) -> Answer:
         if method not in METHODS and method != CONNECTIONS_OPEN:
             return error_answer("unknown_method")
-        fault = self.faults.next_fault(method)
+        fault = self.faults.next_fault(method, now=self.now())
         if fault is not None:
             return fault.answer()
         try:
@@ -365,14 +386,29 @@ class FakeSlack:
                 socket_url = f"ws://127.0.0.1:{self.port}{SOCKET_PATH}"
                 return 200, self.sockets.connections_open(token, socket_url=socket_url), {}
             team = None if method in TOKENLESS_METHODS else self.state.authenticate(token)
+            if method in TRIGGERED_METHODS and (error := self._trigger_error(params)):
+                return error_answer(error)
             if team is not None and (error := self.faults.recipient_error(method, params)):
                 return error_answer(error)
             return 200, METHODS[method](self.state, team, params), {}
         except SlackError as failure:
             return error_answer(failure.error)
 
+    def _trigger_error(self, params: Params) -> str | None:
+        """Trigger ids the fake issued expire; any other is taken as Slack's own."""
+        trigger = str(params.get("trigger_id"))
+        issued = self._triggers.get(trigger)
+        if issued is None:
+            return None
+        if trigger in self._used_triggers:
+            return "exchanged_trigger_id"
+        if self.now() - issued > TRIGGER_SECONDS:
+            return "expired_trigger_id"
+        self._used_triggers.add(trigger)  # one modal per trigger
+        return None
+
     async def _handle_api(self, request: web.Request) -> web.Response:
-        arrived = time.monotonic()
+        arrived = self.now()
         method = request.match_info["method"]
         params, token = await _read_request(request)
         status, body, headers = self._answer(method, params, token)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
@@ -75,19 +76,26 @@ class FaultPlan:
     queued: dict[str, deque[Fault]] = field(default_factory=dict)
     per_recipient: list[RecipientFault] = field(default_factory=list)
     rate_limits: dict[str, RateLimit] = field(default_factory=dict)
+    # After a 429, Slack keeps answering 429 to the method until its Retry-After has passed.
+    held_until: dict[str, float] = field(default_factory=dict)
 
     def queue(self, method: str, fault: Fault, *, count: int) -> None:
         self.queued.setdefault(method, deque()).extend([fault] * count)
 
-    def next_fault(self, method: str) -> Fault | None:
-        """A queued failure, else a rate-limit 429; each call to ``method`` is one attempt."""
+    def next_fault(self, method: str, *, now: float) -> Fault | None:
+        """A 429 while ``method`` is held, else a queued failure, else a rate-limit 429;
+        each call to ``method`` outside a hold is one attempt."""
+        held = self.held_until.get(method, now) - now
+        if held > 0:
+            return Fault(retry_after=math.ceil(held))
         queued = self.queued.get(method)
-        if queued:
-            return queued.popleft()
+        fault = queued.popleft() if queued else None
         limit = self.rate_limits.get(method)
-        if limit is not None and limit.limits_next_call():
-            return Fault(retry_after=limit.retry_after)
-        return None
+        if fault is None and limit is not None and limit.limits_next_call():
+            fault = Fault(retry_after=limit.retry_after)
+        if fault is not None and fault.error is None and fault.status == 429:
+            self.held_until[method] = now + fault.retry_after
+        return fault
 
     def recipient_error(self, method: str, params: dict[str, Any]) -> str | None:
         aimed_at = recipients(params)
@@ -100,3 +108,4 @@ class FaultPlan:
         self.queued.clear()
         self.per_recipient.clear()
         self.rate_limits.clear()
+        self.held_until.clear()

@@ -87,6 +87,8 @@ def chat_update(state: SlackState, team: Workspace, params: Params) -> Body:
     if not found:
         raise SlackError("message_not_found")
     message = found[0]
+    if not message.editable:
+        raise SlackError("cant_update_message")
     if "text" in params:
         message.text = params["text"] or ""
     if "blocks" in params:  # Slack keeps the old blocks when none are sent

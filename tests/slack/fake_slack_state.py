@@ -97,6 +97,7 @@ class Message:
     metadata: dict[str, Any] | None = None
     ephemeral_user: str | None = None
     updated: int = 0
+    editable: bool = True  # Slack stops edits of some messages (too old, or by policy)
 
 
 @dataclass

@@ -140,3 +140,39 @@ async def test_later_offers_times_and_a_picker_and_snoozes(tmp_path: Path):
         assert checkin.state is CheckInState.SNOOZED
         assert checkin.snooze_until is not None
         assert (checkin.snooze_until - world.clock.now()).total_seconds() == 3600
+
+
+async def test_a_check_in_message_that_is_gone_or_frozen_is_posted_anew(tmp_path: Path):
+    async with slack_world(tmp_path) as world:
+        await open_round(world)
+        gate = world.latest_message(SAM)
+        tap = world.action_payload(SAM, "Yes, let's go")
+        world.slack.delete_message(gate)  # Sam deleted the DM, then tapped an old copy
+
+        assert (await world.interact(tap)).status_code == 200
+        await world.eventually(lambda: len(world.slack.messages(SAM)) == 1, what="a new post")
+        question = world.latest_message(SAM)
+        assert question.ts != gate.ts
+        assert "How heavy was your workload this week?" in blocks_text(question.blocks)
+
+        question.editable = False  # Slack no longer lets Ripple edit it
+        await answer(world, SAM, "4 — heavy")
+
+        updates = [c for c in world.slack.calls("chat.update") if c.error is None]
+        refused = [c.error for c in world.slack.calls("chat.update") if c.error]
+        assert refused == ["message_not_found", "cant_update_message"]
+        assert updates == []
+        assert len(world.slack.messages(SAM)) == 2
+        assert "energy" in blocks_text(world.latest_message(SAM).blocks).lower()
+
+
+async def test_a_profile_lookup_slack_rate_limits_is_retried(tmp_path: Path):
+    async with slack_world(tmp_path) as world:
+        await open_round(world)
+        world.platform.directory.forget(team_id="T0001", user_id=SAM)
+        world.slack.fail_next("users.info", retry_after=1)
+
+        assert await world.answer("history", user=SAM) == "I've sent you a direct message."
+
+        assert [c.status for c in world.slack.calls("users.info")][-2:] == [429, 200]
+        await world.eventually(lambda: len(world.slack.messages(SAM)) == 2, what="the history")

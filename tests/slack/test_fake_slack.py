@@ -138,9 +138,27 @@ async def test_a_429_carries_retry_after_and_delivers_nothing(
     assert limited.response.headers["Retry-After"] == "7"
     assert limited.response["error"] == "ratelimited"
     assert slack.messages() == []
-    await client.chat_postMessage(channel="U0001", text="Hi")
-    assert [c.status for c in slack.calls("chat.postMessage")] == [429, 200]
-    assert len(slack.messages("U0001")) == 1
+    assert len(slack.messages("U0001")) == 0
+
+
+async def test_a_429_holds_until_retry_after_has_passed(
+    slack: FakeSlack, client: AsyncWebClient
+) -> None:
+    now = [1000.0]
+    slack.now = lambda: now[0]
+    slack.fail_next("chat.postMessage", retry_after=7)
+
+    statuses = []
+    for seconds in (0.0, 1.0, 5.5, 0.5, 0.1):  # at 0, 1, 6.5, 7 and 7.1 seconds
+        now[0] += seconds
+        try:
+            await client.chat_postMessage(channel="U0001", text="Hi")
+            statuses.append(200)
+        except SlackApiError as error:
+            statuses.append((error.response.status_code, error.response.headers["Retry-After"]))
+
+    assert statuses == [(429, "7"), (429, "6"), (429, "1"), 200, 200]
+    assert len(slack.messages("U0001")) == 2
 
 
 async def test_the_sdk_retry_handler_lands_exactly_one_message(slack: FakeSlack) -> None:
@@ -158,7 +176,7 @@ async def test_the_sdk_retry_handler_lands_exactly_one_message(slack: FakeSlack)
 
 
 async def test_rate_limit_answers_bursts_of_429(slack: FakeSlack, client: AsyncWebClient) -> None:
-    slack.rate_limit("chat.postMessage", every=3, burst=2, bursts=2)
+    slack.rate_limit("chat.postMessage", every=3, burst=2, bursts=2, retry_after=0)
 
     statuses = []
     for _ in range(12):
@@ -294,6 +312,21 @@ async def test_views_open_update_and_publish(slack: FakeSlack, client: AsyncWebC
     (shown,) = slack.modals()
     assert (shown.payload["callback_id"], shown.updated) == ("v2", 1)
     assert slack.home_view("U0001") == {"type": "home", "blocks": []}
+
+
+async def test_a_trigger_opens_one_modal_within_three_seconds(
+    slack: FakeSlack, client: AsyncWebClient
+) -> None:
+    modal = {"type": "modal", "callback_id": "c", "title": {"type": "plain_text", "text": "x"}}
+    fresh, late = slack.trigger_id(age=2.9), slack.trigger_id(age=3.1)
+
+    await client.views_open(trigger_id=fresh, view=modal)
+    again = await api_error(client.views_open(trigger_id=fresh, view=modal))
+    expired = await api_error(client.views_open(trigger_id=late, view=modal))
+
+    assert again.response["error"] == "exchanged_trigger_id"
+    assert expired.response["error"] == "expired_trigger_id"
+    assert len(slack.modals()) == 1
 
 
 async def test_ephemeral_messages_are_kept_apart(slack: FakeSlack, client: AsyncWebClient) -> None:

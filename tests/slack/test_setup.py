@@ -165,3 +165,18 @@ async def test_a_modal_naming_another_workspaces_channel_changes_nothing(tmp_pat
         async with world.store.unit_of_work() as uow:
             assert await uow.channels.get("slack:T0002:COTHER") == other
             assert await uow.channels.get("slack:T0002:CUNKNOWN") is None
+
+
+async def test_a_setup_modal_slack_no_longer_lets_open_is_explained(tmp_path: Path):
+    """Slack keeps a trigger for three seconds; past it, the admin is told to ask again."""
+    async with slack_world(tmp_path) as world:
+        await world.add_team(members=3, admins=(ADMIN,))
+        late = world.slack.trigger_id(age=3.5)  # as if Ripple took longer than Slack allows
+
+        answer = await world.answer("setup", user=ADMIN, trigger_id=late)
+
+        assert answer == (
+            "Slack gave me too little time to open the settings. Run /ripple setup again, please."
+        )
+        assert world.slack.modals() == []
+        assert [c.error for c in world.slack.calls("views.open")] == ["expired_trigger_id"]

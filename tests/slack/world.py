@@ -79,7 +79,9 @@ class SlackWorld:
         self.responses.append(response)
         return response
 
-    async def command(self, text: str, *, user: str, channel: str = CHANNEL) -> httpx.Response:
+    async def command(
+        self, text: str, *, user: str, channel: str = CHANNEL, trigger_id: str | None = None
+    ) -> httpx.Response:
         """``/ripple TEXT``; its answer comes to ``self.answers`` through the response_url."""
         url = self.slack.response_url(team_id=self.team_id, kind="commands")
         fields = payloads.load(
@@ -89,13 +91,16 @@ class SlackWorld:
             channel_id=channel,
             text=text,
             response_url=url,
+            trigger_id=trigger_id or self.slack.trigger_id(),
         )
         self.answer_urls.append(url)
         return await self.post(command_body(**fields), content_type=FORM)
 
-    async def answer(self, text: str, *, user: str, channel: str = CHANNEL) -> str:
+    async def answer(
+        self, text: str, *, user: str, channel: str = CHANNEL, trigger_id: str | None = None
+    ) -> str:
         """Run ``/ripple TEXT`` and wait for the answer only the caller sees."""
-        response = await self.command(text, user=user, channel=channel)
+        response = await self.command(text, user=user, channel=channel, trigger_id=trigger_id)
         assert response.status_code == 200 and response.text in ("", "null"), response.text
         url = self.answer_urls[-1]
         await self.eventually(
@@ -160,6 +165,7 @@ class SlackWorld:
             channel_id=message.channel,
             message_ts=message.ts,
             message_text=message.text,
+            trigger_id=self.slack.trigger_id(),
         )
         action: dict[str, Any] = {
             "action_id": element["action_id"],
@@ -287,6 +293,8 @@ async def slack_world(
     """
     async with FakeSlack() as slack:
         clock = ManualClock(MONDAY_0930 - timedelta(minutes=30))
+        if pacer is not None:  # Ripple waits on the test's clock: so does Slack
+            slack.now = lambda: clock.now().timestamp()
         if oauth:
             settings = slack_settings(
                 tmp_path / "ripple.db",
