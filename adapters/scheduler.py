@@ -8,11 +8,13 @@ the truth, so several replicas can tick at once.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot.delivery import DrainReport
 from bot.rhythm import TickReport
 from bot.ripple import Ripple
 
@@ -22,6 +24,10 @@ STOP_GRACE_SECONDS = 20.0
 # Member lists are read daily, or sooner after a failed read; this is how often the clock
 # asks which are due. Reads run apart from the tick, so a long one never delays a round.
 MEMBERS_SECONDS = 300.0
+# Between ticks, messages go out as they fall due, a batch at a time; with nothing due the
+# courier looks again after IDLE_SECONDS. The platforms' pacers set the pace.
+DELIVERY_BATCH = 50
+IDLE_SECONDS = 1.0
 
 
 class RippleClock:
@@ -33,15 +39,19 @@ class RippleClock:
         ripple: Ripple,
         interval: float,
         members_interval: float = MEMBERS_SECONDS,
+        idle: float = IDLE_SECONDS,
         stop_grace: float = STOP_GRACE_SECONDS,
     ) -> None:
         self.ripple = ripple
         self.interval = interval
         self.members_interval = members_interval
+        self.idle = idle
         self.stop_grace = stop_grace
         self._scheduler = AsyncIOScheduler(timezone="UTC")
         self._beating = asyncio.Lock()
         self._reading = asyncio.Lock()
+        self._stopping = asyncio.Event()
+        self._courier: asyncio.Task[None] | None = None
 
     async def beat(self) -> None:
         """One tick; errors are logged and the next tick tries again."""
@@ -54,6 +64,19 @@ class RippleClock:
             return
         if report != TickReport():
             logger.info("tick: %s; delivery: %s", report, drained)
+
+    async def deliver(self) -> None:
+        """Send what falls due, batch after batch, until asked to stop; a batch in progress
+        is finished first. Failures are logged, and the messages stay in the outbox."""
+        while not self._stopping.is_set():
+            try:
+                report = await self.ripple.drain(limit=DELIVERY_BATCH)
+            except Exception:
+                logger.exception("delivering from the outbox failed; trying again shortly")
+                report = DrainReport()
+            if report.sent + report.failed == 0:  # nothing due, or only waiting for pace
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stopping.wait(), self.idle)
 
     async def read_members(self) -> None:
         """Read the member lists that are due; errors are logged and tried again later."""
@@ -88,6 +111,8 @@ class RippleClock:
                 next_run_time=now,
             )
         self._scheduler.start()
+        self._stopping.clear()
+        self._courier = asyncio.create_task(self.deliver(), name="ripple-delivery")
         logger.info("scheduler ticking every %.0f s", self.interval)
 
     async def stop(self) -> None:
@@ -99,9 +124,11 @@ class RippleClock:
         if not self._scheduler.running:
             return
         self._scheduler.pause()
+        self._stopping.set()
         try:
             async with asyncio.timeout(self.stop_grace), self._beating, self._reading:
-                pass
+                if self._courier is not None:
+                    await asyncio.shield(self._courier)
         except TimeoutError:
             logger.warning("stopping in the middle of a tick after %.0f s", self.stop_grace)
         self.shutdown()
@@ -109,6 +136,8 @@ class RippleClock:
     def shutdown(self) -> None:
         if self._scheduler.running:
             self._scheduler.shutdown(wait=False)
+        if self._courier is not None and not self._courier.done():
+            self._courier.cancel()
 
     @property
     def running(self) -> bool:

@@ -69,7 +69,7 @@ def test_sending_100_slack_messages_to_a_local_fake(
                 ),
                 catalog=CATALOG,
                 api_url=slack.api_url,
-                pacer=SlackPacer(per_workspace=((10**6, 1.0),), per_channel=((10**6, 1.0),)),
+                pacer=SlackPacer(messages_per_minute=10**8, per_channel=((10**6, 1.0),)),
             )
 
             async def batch() -> None:

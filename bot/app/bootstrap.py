@@ -182,8 +182,11 @@ def build_platforms(
     platforms: list[Platform] = []
     slack = slack_config(settings, socket_mode=socket_mode)
     if slack is not None:
+        pacer = SlackPacer(messages_per_minute=settings.slack_messages_per_minute)
         platforms.append(
-            slack_platform(slack, store=store, catalog=catalog, cipher=token_cipher(settings))
+            slack_platform(
+                slack, store=store, catalog=catalog, cipher=token_cipher(settings), pacer=pacer
+            )
         )
         logger.info("Slack is on (%s)", slack.mode.value)
     teams = teams_platform(settings)

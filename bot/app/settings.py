@@ -80,6 +80,8 @@ class Settings(BaseSettings):
         default=None, validation_alias=_env("SLACK_APP_TOKEN")
     )
     slack_api_url: str = "https://slack.com/api/"
+    # How many messages a minute Ripple posts to one Slack workspace at most.
+    slack_messages_per_minute: int = Field(default=300, ge=1, le=100_000)
     # Encrypts the Slack tokens stored for OAuth installs: Fernet keys, comma-separated,
     # newest first. The first encrypts; every one decrypts, so keys can be rotated.
     secret_key: SecretStr | None = None

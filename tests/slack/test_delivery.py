@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
+from adapters.scheduler import RippleClock
 from adapters.slack.pacing import SlackPacer
 from bot.clock import ManualClock
 from bot.ports import OutboxStatus
@@ -52,7 +54,7 @@ async def test_a_500_person_round_goes_out_through_429_bursts_once_each(tmp_path
     async with slack_world(tmp_path, pacer=manual_pacer) as world:
         users = await open_round(world, members=500)
         world.slack.rate_limit("chat.postMessage", every=60, burst=4, retry_after=3)
-        await deliver_everything(world)
+        await deliver_everything(world, rounds=5000)  # each burst slows the pace for a while
 
         delivered = Counter(m.im_user for m in world.slack.messages())
         assert set(delivered) == set(users)
@@ -123,3 +125,28 @@ async def test_uninstalling_in_either_order_stops_the_workspace(
         world.clock.set(MONDAY_0930)
         assert (await world.ripple.tick()).opened == 0
         assert await world.platform.workspaces.bot_token("T0001") is None
+
+
+async def test_messages_go_out_between_ticks_at_the_configured_pace(tmp_path: Path):
+    """The courier sends as messages fall due: a round opened mid-hour doesn't wait for
+    the next tick, and no minute carries more than the workspace's pace."""
+    pace = 600
+    async with slack_world(tmp_path, pacer=lambda _: SlackPacer(messages_per_minute=pace)) as world:
+        world.slack.now = time.monotonic  # this pacer waits in real time, and so does Slack
+        users = await world.add_team(members=40)
+        scheduler = RippleClock(ripple=world.ripple, interval=3600, idle=0.05)
+        scheduler.start()  # ticks now, then not for an hour
+        try:
+            world.clock.set(MONDAY_0930)
+            assert (await world.ripple.tick()).opened == 1
+            await world.eventually(
+                lambda: {m.im_user for m in world.slack.messages()} == set(users),
+                what="every check-in, sent between ticks",
+            )
+        finally:
+            await scheduler.stop()
+
+        times = [c.at for c in world.slack.calls("chat.postMessage") if c.status == 200]
+        assert len(times) == 40
+        per_second = max(sum(1 for u in times if t <= u < t + 1) for t in times)
+        assert per_second <= pace // 30  # bursts of at most two seconds' worth
