@@ -194,6 +194,11 @@ def requested(origin: Origin, word: str) -> Requested | None:
     return None if kind is None else Requested(origin=origin, request=kind)
 
 
+def requested_or_help(origin: Origin, word: str) -> Requested:
+    """What a typed word asks for; a word that is not one of them asks for help."""
+    return requested(origin, word) or Requested(origin=origin, request=EventKind.HELP)
+
+
 def tapped(
     origin: Origin,
     *,

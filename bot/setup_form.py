@@ -35,6 +35,8 @@ HINTED = frozenset(
     }
 )
 MAX_QUIET_DATES = 60
+# The fields whose answers are people (person ids), as a platform's people picker gives them.
+PEOPLE_FIELDS = ("managers", "admins")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -237,7 +239,7 @@ def read_setup(
             if nudges not in ("on", "off"):
                 raise FormError("nudges are either on or off", field="nudges")
             changes["nudges"] = nudges == "on"
-        for name in ("managers", "admins"):
+        for name in PEOPLE_FIELDS:
             if (chosen_people := people(name)) is not None:
                 changes[name] = chosen_people
         if (quiet := text("quiet_dates")) is not None:

@@ -101,18 +101,13 @@ class Directory:
     ) -> list[Person]:
         """The channel's human members (bots and deactivated accounts left out), every page."""
         people: list[Person] = []
-        cursor: str | None = None
-        while True:
-            response = await client.conversations_members(
-                channel=channel_id, limit=MEMBERS_PAGE, cursor=cursor
-            )
-            for user_id in response.get("members") or []:
+        pages = await client.conversations_members(channel=channel_id, limit=MEMBERS_PAGE)
+        async for page in pages:  # slack_sdk follows next_cursor from page to page
+            for user_id in page.get("members") or []:
                 user = await self.user(client, team_id=team_id, user_id=str(user_id))
                 if user is not None and user.is_human:
                     people.append(user.person)
-            cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
-            if not cursor:
-                return people
+        return people
 
     async def channel_name(self, client: AsyncWebClient, *, channel_id: str) -> str:
         response = await client.conversations_info(channel=channel_id)

@@ -11,7 +11,7 @@ from fastapi import Request
 from slack_bolt.async_app import AsyncBoltRequest
 from slack_sdk.signature import Clock, SignatureVerifier
 
-from adapters.refusal import MAX_BODY_BYTES, Refusal, media_type
+from adapters.refusal import Refusal, declared_too_large, too_large, unsupported_type
 from adapters.slack.shapes import shape_problem
 
 logger = logging.getLogger(__name__)
@@ -41,18 +41,16 @@ class SlackGate:
         self._verifier = SignatureVerifier(signing_secret, clock=_Now(now))
 
     async def refusal(self, request: Request) -> Refusal | None:
-        declared = request.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-            return Refusal(status=413, reason=f"a declared body of {declared} bytes")
+        if (oversized := declared_too_large(request)) is not None:
+            return oversized
         body = await request.body()
-        if len(body) > MAX_BODY_BYTES:
-            return Refusal(status=413, reason=f"a body of {len(body)} bytes")
+        if (oversized := too_large(body)) is not None:
+            return oversized
         unsigned = self._unsigned(request, body)
         if unsigned is not None:
             return Refusal(status=401, reason=unsigned, answer="invalid request")
-        kind = media_type(request.headers.get("content-type", ""))
-        if kind not in CONTENT_TYPES:
-            return Refusal(status=415, reason=f"content type {kind[:60]!r}")
+        if (unsupported := unsupported_type(request, accepted=CONTENT_TYPES)) is not None:
+            return unsupported
         problem = _unreadable(request, body)
         if problem is not None:
             return Refusal(status=400, reason=problem, answer="malformed Slack request")

@@ -12,13 +12,9 @@ class SlackRef:
     team_id: str
     local_id: str  # a user id (U…/W…) or a conversation id (C…/G…/D…)
 
-    @property
-    def ripple_id(self) -> str:
-        return f"{PLATFORM}:{self.team_id}:{self.local_id}"
-
 
 def ripple_id(*, team_id: str, local_id: str) -> str:
-    return SlackRef(team_id=team_id, local_id=local_id).ripple_id
+    return f"{PLATFORM}:{team_id}:{local_id}"
 
 
 def parse_ref(ref: str) -> SlackRef:

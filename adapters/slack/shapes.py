@@ -12,6 +12,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
 
+from adapters.refusal import invalid_where
+
 Text = str | None
 # Slack's team, user, channel and enterprise ids (T0123ABCD, U…, C…, D…, E…). Ripple keys
 # what it stores by them and puts them in URLs of Web API calls, so nothing else passes.
@@ -152,7 +154,7 @@ def shape_problem(body: object) -> str | None:
     try:
         payload = _Payload.model_validate(body)
     except (ValidationError, RecursionError) as exc:
-        return f"a payload Slack would not send ({_where(exc)})"
+        return f"a payload Slack would not send ({invalid_where(exc)})"
     for where, node in (("", body), ("event.", body.get("event"))):
         for key in _OBJECTS_IF_PRESENT[where]:
             if isinstance(node, dict) and key in node and not isinstance(node[key], dict):
@@ -164,11 +166,3 @@ def shape_problem(body: object) -> str | None:
     if missing:
         return f"a {kind or 'command'} payload without {', '.join(missing)}"
     return None
-
-
-def _where(exc: Exception) -> str:
-    """The first field a validation error names, without the value it quotes."""
-    if isinstance(exc, ValidationError):
-        first = exc.errors(include_url=False, include_context=False, include_input=False)[0]
-        return f"{'.'.join(str(part) for part in first['loc'])}: {first['type']}"
-    return type(exc).__name__

@@ -6,21 +6,22 @@ import logging
 from dataclasses import replace
 from typing import Any
 
-from microsoft_agents.activity import Activity, ActivityTypes, InvokeResponse
+from microsoft_agents.activity import Activity, ActivityTypes, ContentTypes, InvokeResponse
 from microsoft_agents.hosting.core import TurnContext
 
 from adapters.teams.background import Replies
-from adapters.teams.cards import CARD_CONTENT_TYPE, render
+from adapters.teams.cards import render
 from adapters.teams.channel import ChannelCommands
+from adapters.teams.ids import conversation_type
 from adapters.teams.install import Installs
 from adapters.teams.references import Addresses, route_to_sender
 from adapters.teams.setup_card import SETUP
 from adapters.teams.translate import (
     ADAPTIVE_CARD_ACTION,
-    Author,
     card_data,
     card_event,
     command_event,
+    sender_id,
 )
 from bot.events import Event
 from bot.outgoing import Outgoing
@@ -28,8 +29,6 @@ from bot.replies import replacement
 from bot.ripple import Ripple
 
 logger = logging.getLogger(__name__)
-
-MESSAGE_RESPONSE = "application/vnd.microsoft.activity.message"
 
 
 class RippleAgent:
@@ -102,7 +101,7 @@ class RippleAgent:
         elif not _in_channel(activity):
             event = _with_route(event, activity)
         queued = await self._handle(event) if event is not None else []
-        update = replacement(queued, person_id=Author.of(activity).person_id)
+        update = replacement(queued, person_id=sender_id(activity))
         card = None if update is None else render(update, catalog=self._ripple.context.catalog)
         await _respond(context, card=card)
 
@@ -119,18 +118,15 @@ def _with_route(event: Event, activity: Activity) -> Event:
 
 
 def _in_channel(activity: Activity) -> bool:
-    return bool(activity.conversation) and activity.conversation.conversation_type in (
-        "channel",
-        "groupChat",
-    )
+    return conversation_type(activity) in ("channel", "groupChat")
 
 
 async def _respond(context: TurnContext, *, card: dict[str, Any] | None) -> None:
     """Answer an Action.Execute: the new card for this person, or a plain acknowledgement."""
     body: dict[str, Any] = (
-        {"statusCode": 200, "type": CARD_CONTENT_TYPE, "value": card}
+        {"statusCode": 200, "type": ContentTypes.adaptive_card, "value": card}
         if card is not None
-        else {"statusCode": 200, "type": MESSAGE_RESPONSE, "value": ""}
+        else {"statusCode": 200, "type": ContentTypes.message, "value": ""}
     )
     await context.send_activity(
         Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=200, body=body))

@@ -98,7 +98,6 @@ class InboundAuth:
         configuration: AgentAuthConfiguration | None,
         openid_metadata_url: str | None = None,
     ) -> None:
-        self.configuration = configuration
         self._validator = (
             None if configuration is None else _validator(configuration, openid_metadata_url)
         )

@@ -20,13 +20,13 @@ class Background:
     def __init__(self) -> None:
         self._tasks: set[asyncio.Task[None]] = set()
 
-    def spawn(self, work: Coroutine[Any, Any, None], *, name: str) -> None:
+    def spawn(self, work: Coroutine[Any, Any, object], *, name: str) -> None:
         task = asyncio.create_task(self._guarded(work, name), name=name)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
     @staticmethod
-    async def _guarded(work: Coroutine[Any, Any, None], name: str) -> None:
+    async def _guarded(work: Coroutine[Any, Any, object], name: str) -> None:
         try:
             await work
         except Exception:  # a failed reply stays in the outbox for the clock to retry
@@ -57,7 +57,4 @@ class Replies:
         self._background = background
 
     def deliver(self, person_id: str) -> None:
-        self._background.spawn(self._deliver(person_id), name=f"reply to {person_id}")
-
-    async def _deliver(self, person_id: str) -> None:
-        await self._ripple.reply(person_id)
+        self._background.spawn(self._ripple.reply(person_id), name=f"reply to {person_id}")

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from microsoft_agents.activity import Activity, ActivityTypes, Attachment
+from microsoft_agents.activity import Activity, ActivityTypes
+from microsoft_agents.hosting.core import CardFactory
 
 from bot.conversation import NOTE_LIMIT
 from bot.outgoing import NudgeMessage, Outgoing, QuestionMessage, SummaryMessage, TextMessage
 from bot.ports import PromptCatalog
 
-CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 CARD_VERSION = "1.5"
 VERB = "ripple"
 NOTE_INPUT = "ripple_note"
@@ -72,7 +72,7 @@ def card_activity(card: Card, *, summary: str) -> Activity:
     return Activity(
         type=ActivityTypes.message,
         summary=summary[:SUMMARY_CHARS] or None,
-        attachments=[Attachment(content_type=CARD_CONTENT_TYPE, content=card)],
+        attachments=[CardFactory.adaptive_card(card)],
     )
 
 

@@ -23,24 +23,22 @@ from adapters.teams.ids import (
     team_scope,
     tenant_of,
 )
-from adapters.teams.install import Installs
+from adapters.teams.install import LOOKUP_SECONDS, Installs
 from adapters.teams.owners import TeamOwners
 from adapters.teams.setup_card import setup_card, setup_values
-from adapters.teams.translate import Author, command_word
-from bot.model import Actor, Role
+from adapters.teams.translate import command_word, sender_id
+from bot.model import Actor, Person, Role
 from bot.ripple import Ripple
 
 logger = logging.getLogger(__name__)
 
 SETUP_WORD = "setup"
-LOOKUP_SECONDS = 5.0  # lookups inside a turn must leave room in Teams' 15 seconds
 
 
 @dataclass(frozen=True, kw_only=True)
 class SetupOutcome:
     """What saving the settings card came to: the core's answer and the card to show now."""
 
-    saved: bool
     message: str
     card: Card | None  # None when the channel isn't one Ripple knows
 
@@ -62,31 +60,42 @@ class ChannelCommands:
         self._owners = owners
         self._team_groups: dict[str, str] = {}
 
-    def _say(self, key: str, activity: Activity, **params: object) -> str:
-        return self._ripple.context.catalog.message(key, locale=activity.locale or "en", **params)
+    def _say(self, key: str, *, locale: str) -> str:
+        return self._ripple.context.catalog.message(key, locale=locale)
+
+    async def _locale(self, activity: Activity, ref: str) -> str:
+        """The language to answer in, as the core chooses it for the sender in this channel."""
+        assert activity.from_property is not None
+        sender = Person(
+            person_id=sender_id(activity),
+            display_name=activity.from_property.name or "",
+            locale=activity.locale,
+        )
+        return await self._ripple.locale_for(person=sender, channel_id=ref)
 
     async def message(self, context: TurnContext, *, now: datetime) -> None:
         """A message in a channel: the setup word posts the card; anything else, a short help."""
         activity = context.activity
-        if command_word(activity) != SETUP_WORD or conversation_type(activity) != "channel":
-            await context.send_activity(self._say("teams.channel_help", activity))
-            return
         ref = channel_id(
             tenant_id=tenant_of(activity), conversation_id=channel_conversation_id(activity)
         )
+        locale = await self._locale(activity, ref)
+        if command_word(activity) != SETUP_WORD or conversation_type(activity) != "channel":
+            await context.send_activity(self._say("teams.channel_help", locale=locale))
+            return
         start = await self._ripple.start_setup(
             actor=await self._actor(activity),
             channel_id=ref,
             name=await self._installs.name_of(activity, ref),
-            locale=activity.locale or "en",
+            locale=locale,
         )
         if start.form is None:
             await context.send_activity(start.message)
             return
         await self._installs.register_channel(activity, now=now)  # its address and roster
-        card = await self._card(ref, activity)
+        card = await self._card(ref, activity, locale=locale)
         await context.send_activity(
-            card_activity(card, summary=self._say("teams.setup_posted", activity))
+            card_activity(card, summary=self._say("teams.setup_posted", locale=locale))
         )
 
     async def save(self, activity: Activity, data: Mapping[str, Any]) -> SetupOutcome:
@@ -98,27 +107,32 @@ class ChannelCommands:
         tenant = tenant_of(activity)
         ref = channel_id(tenant_id=tenant, conversation_id=channel_conversation_id(activity))
         actor = await self._actor(activity)
-        locale = activity.locale or "en"
-        try:
-            form = await self._ripple.setup_form(channel_id=ref, locale=locale)
-        except LookupError:  # no card of Ripple's was ever posted there
-            logger.info("refused settings of unknown channel %s by %s", ref, actor.person_id)
-            refused = self._say("config.refused", activity, channel=ref)
-            return SetupOutcome(saved=False, message=refused, card=None)
+        locale = await self._locale(activity, ref)
         result = await self._ripple.apply_setup(
             actor=actor,
             channel_id=ref,
-            values=setup_values(data, form=form, tenant_id=tenant),
+            values=setup_values(data, tenant_id=tenant),
             locale=locale,
         )
         logger.info("settings of %s by %s: saved=%s", ref, actor.person_id, result.saved)
-        card = await self._card(ref, activity, notice=result.message, problem=not result.saved)
-        return SetupOutcome(saved=result.saved, message=result.message, card=card)
+        try:
+            card = await self._card(
+                ref, activity, locale=locale, notice=result.message, problem=not result.saved
+            )
+        except LookupError:  # no card of Ripple's was ever posted there
+            card = None
+        return SetupOutcome(message=result.message, card=card)
 
     async def _card(
-        self, ref: str, activity: Activity, *, notice: str | None = None, problem: bool = False
+        self,
+        ref: str,
+        activity: Activity,
+        *,
+        locale: str,
+        notice: str | None = None,
+        problem: bool = False,
     ) -> Card:
-        form = await self._ripple.setup_form(channel_id=ref, locale=activity.locale or "en")
+        form = await self._ripple.setup_form(channel_id=ref, locale=locale)
         chosen = {
             p
             for f in form.fields
@@ -140,7 +154,7 @@ class ChannelCommands:
         """The sender, in the team the activity came from; a team owner if Graph says so."""
         owner = await self._owns_team(activity)
         return Actor(
-            person_id=Author.of(activity).person_id,
+            person_id=sender_id(activity),
             place=team_scope(activity),
             roles=frozenset({Role.WORKSPACE_ADMIN}) if owner else frozenset(),
         )

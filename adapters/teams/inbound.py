@@ -16,9 +16,14 @@ from urllib.parse import urlsplit
 from fastapi import Request
 from microsoft_agents.activity import Activity
 from microsoft_agents.hosting.core import ClaimsIdentity
-from pydantic import ValidationError
 
-from adapters.refusal import MAX_BODY_BYTES, Refusal, media_type
+from adapters.refusal import (
+    Refusal,
+    declared_too_large,
+    invalid_where,
+    too_large,
+    unsupported_type,
+)
 from adapters.teams.auth import InboundAuth, UnauthorizedError
 from adapters.teams.ids import channel_data
 from adapters.teams.sdk_logs import quiet_activity_validation
@@ -42,19 +47,17 @@ class TeamsGate:
         quiet_activity_validation()
 
     async def admit(self, request: Request) -> Admitted | Refusal:
-        declared = request.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-            return Refusal(status=413, reason=f"a declared body of {declared} bytes")
+        if (oversized := declared_too_large(request)) is not None:
+            return oversized
         try:
             claims = await self._auth.validate(request.headers.get("authorization"))
         except UnauthorizedError as exc:
             return Refusal(status=401, reason=str(exc))
-        kind = media_type(request.headers.get("content-type", ""))
-        if kind != JSON_MEDIA_TYPE:
-            return Refusal(status=415, reason=f"content type {kind[:60]!r}")
+        if (unsupported := unsupported_type(request, accepted=(JSON_MEDIA_TYPE,))) is not None:
+            return unsupported
         body = await request.body()
-        if len(body) > MAX_BODY_BYTES:
-            return Refusal(status=413, reason=f"a body of {len(body)} bytes")
+        if (oversized := too_large(body)) is not None:
+            return oversized
         read = _activity(body)
         if isinstance(read, str):
             return Refusal(status=400, reason=read, answer="the body is not an activity")
@@ -79,7 +82,7 @@ def _activity(body: bytes) -> Activity | str:
     # The SDK's own validator also raises a bare Exception (a channel id that contradicts
     # the productInfo entity): every failure here means the body is not an activity.
     except Exception as exc:
-        return f"a body that is no activity: {_where(exc)}"
+        return f"a body that is no activity: {invalid_where(exc)}"
     problem = _missing(activity)
     return f"an activity without {problem}" if problem else activity
 
@@ -111,10 +114,3 @@ def _is_http_url(url: str | None) -> bool:
     except ValueError:
         return False
     return parts.scheme in ("http", "https") and bool(parts.hostname)
-
-
-def _where(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        problems = exc.errors(include_url=False, include_context=False, include_input=False)
-        return str([(problem["loc"], problem["type"]) for problem in problems[:3]])
-    return type(exc).__name__

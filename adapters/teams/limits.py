@@ -36,9 +36,6 @@ class SendLimiter:
         self._tenants = SlidingWindows(tuple(tenant_windows), clock)
         self._requests = 0
 
-    def now(self) -> float:
-        return self._clock()
-
     def acquire(self, *, conversation: str, tenant: str) -> float:
         """Take a request slot now and return 0, or return how many seconds until one is free."""
         now = self._clock()

@@ -7,7 +7,7 @@ from typing import Any
 
 from adapters.teams.cards import Card, adaptive_card, execute, text_block
 from adapters.teams.ids import local_part, tenant_prefix
-from bot.setup_form import FormField, FormValue, SetupForm
+from bot.setup_form import PEOPLE_FIELDS, FormField, FormValue, SetupForm
 
 SETUP = "setup"
 INPUT_PREFIX = "setup_"
@@ -82,19 +82,17 @@ def _input(field: FormField, *, tenant_id: str, names: Mapping[str, str]) -> Car
     }
 
 
-def setup_values(
-    data: Mapping[str, Any], *, form: SetupForm, tenant_id: str
-) -> dict[str, FormValue]:
-    """The form's answers by field name; people come back as Ripple person ids."""
+def setup_values(data: Mapping[str, Any], *, tenant_id: str) -> dict[str, FormValue]:
+    """The card's answers by field name; people come back as Ripple person ids.
+
+    Names the form doesn't have are passed on too: the core reads only its own fields.
+    """
     values: dict[str, FormValue] = {}
-    for field in form.fields:
-        raw = data.get(INPUT_PREFIX + field.name)
-        if raw is None:
+    for key, raw in data.items():
+        if not key.startswith(INPUT_PREFIX) or raw is None:
             continue
-        if field.kind == "people":
-            values[field.name] = _people(raw, tenant_id=tenant_id)
-        else:
-            values[field.name] = str(raw)
+        name = key.removeprefix(INPUT_PREFIX)
+        values[name] = _people(raw, tenant_id=tenant_id) if name in PEOPLE_FIELDS else str(raw)
     return values
 
 

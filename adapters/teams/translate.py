@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -12,45 +11,29 @@ from microsoft_agents.activity import Activity
 from adapters.teams.cards import NOTE_INPUT, SNOOZE_DATE_INPUT, SNOOZE_TIME_INPUT
 from adapters.teams.ids import person_id, tenant_of
 from bot.events import Event as CoreEvent
-from bot.events import EventKind, Origin, Requested, SnoozeChosen, requested, tapped
+from bot.events import Origin, Requested, SnoozeChosen, requested_or_help, tapped
 
 ADAPTIVE_CARD_ACTION = "adaptiveCard/action"
 
 
-@dataclass(frozen=True, kw_only=True)
-class Author:
-    """Who an activity came from, in the core's words."""
+def sender_id(activity: Activity) -> str:
+    """The person id of whoever sent the activity."""
+    assert activity.from_property is not None
+    return person_id(tenant_id=tenant_of(activity), account=activity.from_property)
 
-    person_id: str
-    tenant_id: str
-    display_name: str | None
-    timezone: str | None
-    locale: str | None
-    event_id: str | None
 
-    @classmethod
-    def of(cls, activity: Activity) -> Author:
-        assert activity.from_property is not None and activity.conversation is not None
-        tenant = tenant_of(activity)
-        return cls(
-            person_id=person_id(tenant_id=tenant, account=activity.from_property),
-            tenant_id=tenant,
-            display_name=activity.from_property.name,
-            timezone=activity.local_timezone,
-            locale=activity.locale,
-            # Message ids are only unique within a conversation, so the key names both.
-            event_id=f"teams:{activity.conversation.id}:{activity.id}" if activity.id else None,
-        )
-
-    def origin(self, *, now: datetime) -> Origin:
-        return Origin(
-            person_id=self.person_id,
-            occurred_at=now,
-            event_id=self.event_id,
-            display_name=self.display_name,
-            timezone=self.timezone,
-            locale=self.locale,
-        )
+def origin_of(activity: Activity, *, now: datetime) -> Origin:
+    """Who an activity came from, and when, in the core's words."""
+    assert activity.from_property is not None and activity.conversation is not None
+    return Origin(
+        person_id=sender_id(activity),
+        occurred_at=now,
+        # Message ids are only unique within a conversation, so the key names both.
+        event_id=f"teams:{activity.conversation.id}:{activity.id}" if activity.id else None,
+        display_name=activity.from_property.name,
+        timezone=activity.local_timezone,
+        locale=activity.locale,
+    )
 
 
 def command_word(activity: Activity) -> str:
@@ -62,10 +45,7 @@ def command_word(activity: Activity) -> str:
 
 def command_event(activity: Activity, *, now: datetime) -> Requested:
     """A command typed in personal chat; anything Ripple doesn't know gets the help card."""
-    origin = Author.of(activity).origin(now=now)
-    return requested(origin, command_word(activity)) or Requested(
-        origin=origin, request=EventKind.HELP
-    )
+    return requested_or_help(origin_of(activity, now=now), command_word(activity))
 
 
 def card_data(activity: Activity) -> Mapping[str, Any] | None:
@@ -85,7 +65,7 @@ def card_data(activity: Activity) -> Mapping[str, Any] | None:
 
 def card_event(activity: Activity, data: Mapping[str, Any], *, now: datetime) -> CoreEvent | None:
     """The event a tap on a check-in card stands for, or None if it isn't one."""
-    origin = Author.of(activity).origin(now=now)
+    origin = origin_of(activity, now=now)
     action, value = data["ripple"], _text(data.get("value"))
     round_id = _text(data.get("round"))
     if action == "snooze" and value == "at":

@@ -23,6 +23,7 @@ from bot.events import (
     SnoozeChosen,
     SnoozePreset,
     requested,
+    requested_or_help,
     tapped,
 )
 
@@ -86,3 +87,14 @@ def test_a_request_is_only_something_a_person_asks_for_by_name() -> None:
         else:
             with pytest.raises(ValueError, match="not something a person asks for"):
                 Requested(origin=ORIGIN, request=kind)
+
+
+@pytest.mark.parametrize(
+    ("word", "kind"),
+    [("checkin", EventKind.CHECKIN), (" PAUSE ", EventKind.PAUSE), ("help", EventKind.HELP)]
+    + [(word, EventKind.HELP) for word in ("", "rest", "setup", "hello", "check in")],
+)
+def test_a_typed_word_asks_for_its_command_and_anything_else_for_help(
+    word: str, kind: EventKind
+) -> None:
+    assert requested_or_help(ORIGIN, word) == Requested(origin=ORIGIN, request=kind)

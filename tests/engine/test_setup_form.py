@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from bot.app.catalog import YamlPromptCatalog
 from bot.model import Actor, Cadence, ChannelConfig, Role
 from bot.ripple import Ripple
-from bot.setup_form import FormError, FormField, read_setup, setup_form
+from bot.setup_form import PEOPLE_FIELDS, FormError, FormField, read_setup, setup_form
 from tests.engine.conftest import ADMIN, CHANNEL, set_up_team
 
 CATALOG = YamlPromptCatalog.load()
@@ -65,6 +65,14 @@ configs = st.builds(
 def test_submitting_the_form_unchanged_keeps_every_setting(config: ChannelConfig, locale: str):
     form = setup_form(config, channel_name="#design", catalog=CATALOG, locale=locale)
     assert read_setup(answers_of(form.fields), current=config, catalog=CATALOG) == config
+
+
+def test_the_people_fields_are_the_forms_people_pickers():
+    form = setup_form(ChannelConfig(), channel_name="#design", catalog=CATALOG, locale="en")
+    assert tuple(f.name for f in form.fields if f.kind == "people") == PEOPLE_FIELDS
+    chosen = {name: ["slack:T1:U1", " slack:T1:U2 "] for name in PEOPLE_FIELDS}
+    config = read_setup(chosen, current=ChannelConfig(), catalog=CATALOG)
+    assert config.managers == config.admins == {"slack:T1:U1", "slack:T1:U2"}
 
 
 def test_every_field_has_a_label_in_every_language():

@@ -6,8 +6,12 @@ import asyncio
 from datetime import timedelta
 from pathlib import Path
 
+from slack_sdk.web.async_client import AsyncWebClient
+
 from adapters.scheduler import RippleClock
+from adapters.slack.directory import MEMBERS_PAGE, Directory
 from bot.roster import READ_EVERY
+from tests.slack.fake_slack import FakeSlack
 from tests.slack.world import CHANNEL, SlackWorld, slack_world
 
 CHANNEL_ID = f"slack:T0001:{CHANNEL}"
@@ -74,3 +78,19 @@ async def _registered(world: SlackWorld) -> bool:
 
 async def _has(world: SlackWorld, count: int) -> bool:
     return len(await members(world)) == count
+
+
+async def test_every_page_of_a_channels_members_is_read_and_bots_left_out() -> None:
+    people = [f"U{n:05d}" for n in range(2 * MEMBERS_PAGE + 10)]
+    async with FakeSlack() as slack:
+        slack.add_workspace(team_id="T0001", team_name="Ripple Test")
+        for user_id in people:
+            slack.add_user("T0001", user_id)
+        slack.add_user("T0001", "U0BOT", is_bot=True)
+        slack.add_channel("T0001", "C0001", name="big", members=[*people, "U0BOT"])
+        client = AsyncWebClient(base_url=slack.api_url, token=slack.workspace().bot_token)
+
+        read = await Directory().channel_people(client, team_id="T0001", channel_id="C0001")
+
+        assert [p.person_id for p in read] == [f"slack:T0001:{u}" for u in people]
+        assert len(slack.calls("conversations.members")) == 3

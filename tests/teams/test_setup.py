@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, datetime, time
 from typing import Any
 
@@ -117,6 +118,22 @@ async def test_a_team_owner_gets_the_settings_card_and_saves_it(harness: Harness
     saved = await config(h)
     assert (saved.cadence.weekday, saved.cadence.local_time, saved.k) == (2, time(10, 15), 6)
     assert saved.managers == frozenset({SAM.person_id})
+
+
+async def test_the_card_speaks_the_owners_language_else_the_channels(harness: Harness) -> None:
+    """The core picks the language: the sender's if Ripple speaks it, else the channel's."""
+    h = harness
+    async with h.ripple.store.unit_of_work() as uow:
+        channel = await uow.channels.get(CHANNEL_ID)
+        assert channel is not None
+        await uow.channels.save(replace(channel, config=replace(channel.config, locale="de")))
+        await uow.commit()
+
+    spanish = card_of(await mention(h, replace(ALEX, locale="es-ES"), "setup"))
+    french = card_of(await mention(h, replace(ALEX, locale="fr-FR"), "setup"))
+
+    assert spanish["body"][0]["text"] == "Ajustes del check-in de Design"
+    assert french["body"][0]["text"] == "Check-in-Einstellungen für Design"
 
 
 async def test_a_member_is_refused_and_nothing_changes(harness: Harness) -> None:
