@@ -358,7 +358,7 @@ class Sender(Protocol):
         ...
 
 
-class RosterUnavailable(Exception):
+class RosterReadError(Exception):
     """The platform could not say who is in a channel just now; the message says why."""
 
 
@@ -368,6 +368,6 @@ class Roster(Protocol):
     platform: str
 
     async def members(self, channel_id: str) -> list[Person]:
-        """The channel's people now, bots left out; raises RosterUnavailable if the
+        """The channel's people now, bots left out; raises RosterReadError if the
         platform can't be read."""
         ...

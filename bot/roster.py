@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from bot import admin
 from bot.context import Context
 from bot.model import Channel
-from bot.ports import Roster, RosterUnavailable
+from bot.ports import Roster, RosterReadError
 
 logger = logging.getLogger(__name__)
 
@@ -81,7 +81,7 @@ async def read_channel(
         await uow.commit()
     try:
         people = await roster.members(channel_id)
-    except RosterUnavailable as exc:
+    except RosterReadError as exc:
         failures = channel.members_failures + 1
         wait = retry_after(failures)
         logger.warning(

@@ -14,7 +14,7 @@ from adapters.slack.directory import Directory
 from adapters.slack.ids import PLATFORM, parse_ref
 from adapters.slack.workspaces import Workspaces
 from bot.model import Person
-from bot.ports import RosterUnavailable
+from bot.ports import RosterReadError
 
 # A read may wait out Slack's 429s a few times per call; users.info is Slack's tier 4.
 READ_RETRIES = 5
@@ -33,10 +33,10 @@ class SlackRoster:
         try:
             ref = parse_ref(channel_id)
         except ValueError as exc:
-            raise RosterUnavailable(str(exc)) from None
+            raise RosterReadError(str(exc)) from None
         token = await self.workspaces.bot_token(ref.team_id)
         if token is None:
-            raise RosterUnavailable(f"workspace {ref.team_id} has no working bot token")
+            raise RosterReadError(f"workspace {ref.team_id} has no working bot token")
         retries: list[AsyncRetryHandler] = [
             AsyncRateLimitErrorRetryHandler(max_retry_count=READ_RETRIES)
         ]
@@ -47,6 +47,6 @@ class SlackRoster:
             )
         except SlackApiError as exc:
             error = exc.response.get("error") or f"HTTP {exc.response.status_code}"
-            raise RosterUnavailable(f"Slack answered {error}") from None
+            raise RosterReadError(f"Slack answered {error}") from None
         except (aiohttp.ClientError, TimeoutError) as exc:
-            raise RosterUnavailable(f"{type(exc).__name__}: {exc}") from None
+            raise RosterReadError(f"{type(exc).__name__}: {exc}") from None

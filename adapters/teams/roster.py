@@ -16,7 +16,7 @@ from adapters.teams.ids import PLATFORM, is_bot, person_id
 from adapters.teams.limits import SendLimiter
 from adapters.teams.references import Addresses, Route, slim
 from bot.model import Person
-from bot.ports import Clock, RosterUnavailable, Store
+from bot.ports import Clock, RosterReadError, Store
 
 logger = logging.getLogger(__name__)
 
@@ -96,12 +96,12 @@ class TeamsRoster:
 
     async def members(self, channel_id: str) -> list[Person]:
         if self._bound is None:
-            raise RosterUnavailable("the Teams roster is not bound to a Ripple yet")
+            raise RosterReadError("the Teams roster is not bound to a Ripple yet")
         addresses, clock = self._bound
         known = await addresses.get(channel_id)
         channel = known[0] if known is not None else None
         if channel is None or channel.conversation_id is None:
-            raise RosterUnavailable("Ripple has no address for the channel yet")
+            raise RosterReadError("Ripple has no address for the channel yet")
         try:
             async with self._clients.open(channel.service_url) as client:
                 members = await roster(
@@ -112,7 +112,7 @@ class TeamsRoster:
                     sleep=self._sleep,
                 )
         except (ClientError, TimeoutError) as exc:
-            raise RosterUnavailable(f"{type(exc).__name__}: {exc}") from None
+            raise RosterReadError(f"{type(exc).__name__}: {exc}") from None
         tenant = channel.tenant_id
         routes = {person_id(tenant_id=tenant, account=m): _member(channel, m) for m in members}
         await addresses.remember_many(routes, now=clock.now())

@@ -14,7 +14,7 @@ from bot.app.catalog import YamlPromptCatalog
 from bot.clock import ManualClock
 from bot.memory import MemoryStore
 from bot.model import Channel, CheckInState, Person
-from bot.ports import RosterUnavailable
+from bot.ports import RosterReadError
 from bot.ripple import Ripple
 from bot.roster import LONGEST_RETRY, READ_EVERY, retry_after
 from tests.engine.conftest import CHANNEL, MONDAY, PLACE, team_config
@@ -35,7 +35,7 @@ class PlatformRoster:
         self.reads += 1
         if self.failures:
             self.failures -= 1
-            raise RosterUnavailable("the platform answered 503")
+            raise RosterReadError("the platform answered 503")
         return [Person(person_id=p, display_name=p.split(":")[1]) for p in self.people]
 
 

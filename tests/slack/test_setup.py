@@ -73,7 +73,8 @@ async def test_a_workspace_admin_sets_up_the_channel(tmp_path: Path):
         )
         response = await world.submit_view(ADMIN, view=view, state=state)
         assert response.status_code == 200
-        assert response.text in ("", "null")  # the modal closes
+        assert response.text in ("", "null")  # the modal closes; the save follows
+        await world.until_stored(lambda: _k_is(world, 7), what="the settings, saved")
         saved = await config(world)
         assert (saved.cadence.weekday, saved.cadence.local_time.hour, saved.k) == (4, 14, 7)
         assert saved.managers == {"slack:T0001:U0006"}
@@ -90,7 +91,7 @@ async def test_a_workspace_admin_sets_up_the_channel(tmp_path: Path):
         again = await open_setup(world, MEMBER)
         response = await world.submit_view(MEMBER, view=again, state=state_of(again, k="8"))
         assert response.status_code == 200
-        assert (await config(world)).k == 8
+        await world.until_stored(lambda: _k_is(world, 8), what="the member's change, saved")
 
 
 async def test_anyone_else_is_refused_and_nothing_changes(tmp_path: Path):
@@ -180,3 +181,7 @@ async def test_a_setup_modal_slack_no_longer_lets_open_is_explained(tmp_path: Pa
         )
         assert world.slack.modals() == []
         assert [c.error for c in world.slack.calls("views.open")] == ["expired_trigger_id"]
+
+
+async def _k_is(world: SlackWorld, k: int) -> bool:
+    return (await config(world)).k == k
