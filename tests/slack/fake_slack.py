@@ -297,6 +297,11 @@ class FakeSlack:
         """
         self.faults.rate_limits[method] = RateLimit(every, burst, retry_after, bursts)
 
+    def limit_per_minute(self, method: str, calls: int) -> None:
+        """Answer 429 to ``method`` past ``calls`` in any minute, as Slack enforces its tiers;
+        Retry-After says when the oldest call of the minute leaves it."""
+        self.faults.per_minute[method] = calls
+
     def clear_faults(self) -> None:
         self.faults.clear()
 

@@ -78,6 +78,9 @@ class FaultPlan:
     rate_limits: dict[str, RateLimit] = field(default_factory=dict)
     # After a 429, Slack keeps answering 429 to the method until its Retry-After has passed.
     held_until: dict[str, float] = field(default_factory=dict)
+    # A method's limit in calls a minute, kept over a sliding minute of answered calls.
+    per_minute: dict[str, int] = field(default_factory=dict)
+    answered: dict[str, deque[float]] = field(default_factory=dict)
 
     def queue(self, method: str, fault: Fault, *, count: int) -> None:
         self.queued.setdefault(method, deque()).extend([fault] * count)
@@ -93,9 +96,20 @@ class FaultPlan:
         limit = self.rate_limits.get(method)
         if fault is None and limit is not None and limit.limits_next_call():
             fault = Fault(retry_after=limit.retry_after)
+        if fault is None and method in self.per_minute:
+            fault = self._over_the_minute(method, now=now)
         if fault is not None and fault.error is None and fault.status == 429:
             self.held_until[method] = now + fault.retry_after
         return fault
+
+    def _over_the_minute(self, method: str, *, now: float) -> Fault | None:
+        answered = self.answered.setdefault(method, deque())
+        while answered and now - answered[0] >= 60.0:
+            answered.popleft()
+        if len(answered) >= self.per_minute[method]:
+            return Fault(retry_after=max(1, math.ceil(answered[0] + 60.0 - now)))
+        answered.append(now)
+        return None
 
     def recipient_error(self, method: str, params: dict[str, Any]) -> str | None:
         aimed_at = recipients(params)
@@ -109,3 +123,5 @@ class FaultPlan:
         self.per_recipient.clear()
         self.rate_limits.clear()
         self.held_until.clear()
+        self.per_minute.clear()
+        self.answered.clear()

@@ -392,3 +392,22 @@ def test_load_fills_placeholders_whole_and_inline() -> None:
     assert payloads.load("event_app_home_opened")["event_id"] != event["event_id"]
     with pytest.raises(KeyError):
         payloads.fill("{{nothing_here}}", {})
+
+
+async def test_a_per_minute_limit_answers_429_until_the_minute_has_room(
+    slack: FakeSlack, client: AsyncWebClient
+) -> None:
+    now = [0.0]
+    slack.now = lambda: now[0]
+    slack.limit_per_minute("chat.postMessage", 3)
+
+    statuses = []
+    for at in (0, 10, 20, 30, 59, 60, 61, 70):
+        now[0] = at
+        try:
+            await client.chat_postMessage(channel="U0001", text="Hi")
+            statuses.append(200)
+        except SlackApiError as error:
+            statuses.append((error.response.status_code, error.response.headers["Retry-After"]))
+
+    assert statuses == [200, 200, 200, (429, "30"), (429, "1"), 200, (429, "9"), 200]
