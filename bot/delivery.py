@@ -14,6 +14,8 @@ from bot.ports import Clock, OutboxMessage, Sender, SendOutcome, SendResult, Sto
 
 logger = logging.getLogger(__name__)
 
+# A claimed message is reserved for the process sending it this long; if that process dies
+# mid-send, another sends it after the lease (so at most what was in flight goes twice).
 LEASE_SECONDS = 120.0
 MAX_ATTEMPTS = 8
 MAX_BACKOFF_SECONDS = 900.0
@@ -39,10 +41,18 @@ def backoff(attempts: int, *, rng: random.Random | None = None) -> float:
 class Dispatcher:
     """Claims due outbox rows, sends each through its platform, and records the result."""
 
-    def __init__(self, *, store: Store, senders: Mapping[str, Sender], clock: Clock) -> None:
+    def __init__(
+        self,
+        *,
+        store: Store,
+        senders: Mapping[str, Sender],
+        clock: Clock,
+        lease_seconds: float = LEASE_SECONDS,
+    ) -> None:
         self._store = store
         self._senders = dict(senders)
         self._clock = clock
+        self._lease_seconds = lease_seconds
 
     async def drain(
         self, *, limit: int = 200, recipients: frozenset[str] | None = None
@@ -56,7 +66,7 @@ class Dispatcher:
                 now=now,
                 platforms=frozenset(self._senders),
                 limit=limit,
-                lease_seconds=LEASE_SECONDS,
+                lease_seconds=self._lease_seconds,
                 recipients=recipients,
             )
             threads = {

@@ -8,7 +8,7 @@ from typing import Any
 
 from bot import admin, rhythm, roster
 from bot.context import DEFAULT_RETENTION, Context
-from bot.delivery import Dispatcher, DrainReport
+from bot.delivery import LEASE_SECONDS, Dispatcher, DrainReport
 from bot.engine import Engine
 from bot.erasure import is_forgotten
 from bot.events import Event
@@ -36,6 +36,7 @@ class Ripple:
         channel_defaults: ChannelConfig | None = None,
         noise: Noise | None = None,
         retention: timedelta = DEFAULT_RETENTION,
+        send_lease: timedelta = timedelta(seconds=LEASE_SECONDS),
     ) -> None:
         self.context = Context(
             store=store,
@@ -48,7 +49,12 @@ class Ripple:
         self.engine = Engine(self.context)
         self.senders = dict(senders or {})
         self.rosters = dict(rosters or {})
-        self.dispatcher = Dispatcher(store=store, senders=self.senders, clock=clock)
+        self.dispatcher = Dispatcher(
+            store=store,
+            senders=self.senders,
+            clock=clock,
+            lease_seconds=send_lease.total_seconds(),
+        )
         self._replies = Replies(lambda wanted: self.deliver(recipients=wanted))
 
     @property

@@ -82,6 +82,7 @@ def build_ripple(
         rosters=rosters,
         channel_defaults=ChannelConfig(timezone=settings.default_timezone),
         retention=timedelta(days=settings.retention_days),
+        send_lease=timedelta(seconds=settings.send_lease_seconds),
     )
 
 

@@ -80,6 +80,9 @@ class Settings(BaseSettings):
         default=None, validation_alias=_env("SLACK_APP_TOKEN")
     )
     slack_api_url: str = "https://slack.com/api/"
+    # How long a message being sent is reserved for the process sending it, in seconds; if
+    # that process dies mid-send, another sends it after this long.
+    send_lease_seconds: float = Field(default=120.0, ge=5.0, le=3600.0)
     # How many messages a minute Ripple posts to one Slack workspace at most.
     slack_messages_per_minute: int = Field(default=300, ge=1, le=100_000)
     # Encrypts the Slack tokens stored for OAuth installs: Fernet keys, comma-separated,

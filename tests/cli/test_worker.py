@@ -27,8 +27,8 @@ PEOPLE = ("U0001", "U0002", "U0003")
 WAIT_SECONDS = 30.0
 
 
-async def a_channel_due_now(url: str) -> None:
-    """A Slack channel of three whose weekly check-in opened a minute ago (UTC)."""
+async def a_channel_due_now(url: str, *, users: tuple[str, ...] | list[str] = PEOPLE) -> None:
+    """A Slack channel (three people unless told) whose check-in opened a minute ago (UTC)."""
     now = datetime.now(UTC) - timedelta(minutes=1)
     store = SqlStore.from_url(url)
     ripple = Ripple(store=store, catalog=YamlPromptCatalog.load(), clock=SystemClock(), senders={})
@@ -38,7 +38,7 @@ async def a_channel_due_now(url: str) -> None:
             timezone="UTC",
         )
         await ripple.register_channel(channel_id=CHANNEL, name="#design", config=config)
-        people = [Person(person_id=f"slack:{TEAM}:{user}", display_name=user) for user in PEOPLE]
+        people = [Person(person_id=f"slack:{TEAM}:{user}", display_name=user) for user in users]
         await ripple.sync_members(channel_id=CHANNEL, people=people)
     finally:
         await store.close()
