@@ -201,3 +201,32 @@ async def test_a_managers_digest_arrives_as_an_adaptive_card_in_their_personal_c
         "weight": "Bolder",
     }
     assert card["body"][1]["text"] == "Not enough responses to share this week."
+
+
+@pytest.mark.parametrize(
+    ("status", "code", "outcome", "reachable"),
+    [
+        # Ripple's credentials were refused: nothing is wrong with the person; try later.
+        (401, "Unauthorized", SendOutcome.RETRY, True),
+        # The conversation is gone: never retried, and the person can't be reached there.
+        (404, "ConversationNotFound", SendOutcome.UNREACHABLE, False),
+        # The message itself is too big: that message fails, the person stays reachable.
+        (413, "MessageSizeTooBig", SendOutcome.UNREACHABLE, True),
+    ],
+)
+async def test_the_connectors_refusals_are_told_apart(
+    harness: Harness, status: int, code: str, outcome: SendOutcome, reachable: bool
+) -> None:
+    h = harness
+    h.connector.fail(status, code=code)
+
+    refused = await h.platform.sender.send(a_message("one"), replaces=None)
+    after = await h.platform.sender.send(a_message("two"), replaces=None)
+
+    assert refused.outcome is outcome
+    assert code in (refused.error or "")
+    expected_after = SendOutcome.SENT if reachable else SendOutcome.UNREACHABLE
+    assert after.outcome is expected_after
+    async with h.ripple.store.unit_of_work() as uow:
+        address = await uow.addresses.get(SAM.person_id)
+    assert address is not None and address.reachable is reachable
