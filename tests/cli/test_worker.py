@@ -27,7 +27,9 @@ PEOPLE = ("U0001", "U0002", "U0003")
 WAIT_SECONDS = 30.0
 
 
-async def a_channel_due_now(url: str, *, users: tuple[str, ...] | list[str] = PEOPLE) -> None:
+async def a_channel_due_now(
+    url: str, *, users: tuple[str, ...] | list[str] = PEOPLE, channel: str = CHANNEL
+) -> None:
     """A Slack channel (three people unless told) whose check-in opened a minute ago (UTC)."""
     now = datetime.now(UTC) - timedelta(minutes=1)
     store = SqlStore.from_url(url)
@@ -37,9 +39,9 @@ async def a_channel_due_now(url: str, *, users: tuple[str, ...] | list[str] = PE
             cadence=Cadence(weekday=now.weekday(), local_time=now.time().replace(microsecond=0)),
             timezone="UTC",
         )
-        await ripple.register_channel(channel_id=CHANNEL, name="#design", config=config)
+        await ripple.register_channel(channel_id=channel, name="#design", config=config)
         people = [Person(person_id=f"slack:{TEAM}:{user}", display_name=user) for user in users]
-        await ripple.sync_members(channel_id=CHANNEL, people=people)
+        await ripple.sync_members(channel_id=channel, people=people)
     finally:
         await store.close()
 
