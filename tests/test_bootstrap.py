@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from cryptography.fernet import Fernet
 
-from bot.app.bootstrap import StartupError, build_ripple
-from bot.app.settings import Settings
+from bot.app.bootstrap import StartupError, build_ripple, ripple_clock
+from bot.app.settings import Settings, load_settings
+from bot.clock import FastClock, ManualClock, SystemClock
 from bot.memory import MemoryStore
 
 
@@ -117,3 +119,17 @@ def test_start_up_says_in_one_line_why_teams_is_off(
         "Teams is off: anonymous mode runs only with RIPPLE_ENV=development, "
         "so there is no /api/messages"
     )
+
+
+def test_a_fast_clock_runs_only_in_development_and_replicas_agree() -> None:
+    assert isinstance(ripple_clock(load_settings()), SystemClock)
+    with pytest.raises(StartupError, match="only with RIPPLE_ENV=development"):
+        ripple_clock(load_settings(clock_speed=600))
+    origin = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+    fast = ripple_clock(load_settings(env="development", clock_speed=600, clock_origin=origin))
+    assert isinstance(fast, FastClock)
+
+    real = ManualClock(origin)
+    one, other = (FastClock(origin=origin, speed=600, real=real) for _ in range(2))
+    real.advance(timedelta(seconds=1))
+    assert one.now() == other.now() == origin + timedelta(minutes=10)

@@ -7,7 +7,7 @@ import tempfile
 import warnings
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from adapters.http.app import Platform, RippleApp, create_app
@@ -17,7 +17,7 @@ from adapters.slack.platform import SlackConfig, SlackConfigError, SlackMode, Sl
 from adapters.teams.platform import build_teams_platform
 from bot.app.catalog import PromptError, YamlPromptCatalog
 from bot.app.settings import MAKE_SECRET_KEY, Environment, Settings, secret_value
-from bot.clock import SystemClock
+from bot.clock import FastClock, SystemClock
 from bot.model import ChannelConfig
 from bot.ports import Clock, PromptCatalog, Roster, Sender, Store
 from bot.redaction import install_redaction
@@ -59,6 +59,23 @@ def load_catalog(settings: Settings) -> PromptCatalog:
         raise StartupError(f"The prompts could not be loaded: {exc}") from exc
 
 
+def ripple_clock(settings: Settings) -> Clock:
+    """The real clock, or in development a fast one (RIPPLE_CLOCK_SPEED) to watch weeks pass."""
+    if settings.clock_speed == 1.0:
+        return SystemClock()
+    if settings.env is not Environment.DEVELOPMENT:
+        raise StartupError("RIPPLE_CLOCK_SPEED runs only with RIPPLE_ENV=development")
+    origin = settings.clock_origin or datetime.now(UTC)
+    if origin.tzinfo is None:
+        raise StartupError("RIPPLE_CLOCK_ORIGIN needs a time zone, e.g. 2026-11-02T09:00:00Z")
+    logger.warning(
+        "Ripple's clock runs %g times faster than real time from %s (development only)",
+        settings.clock_speed,
+        origin.isoformat(),
+    )
+    return FastClock(origin=origin, speed=settings.clock_speed)
+
+
 def build_ripple(
     settings: Settings,
     *,
@@ -77,7 +94,7 @@ def build_ripple(
     return Ripple(
         store=store or SqlStore.from_url(url),
         catalog=load_catalog(settings),
-        clock=clock or SystemClock(),
+        clock=clock or ripple_clock(settings),
         senders=senders,
         rosters=rosters,
         channel_defaults=ChannelConfig(timezone=settings.default_timezone),

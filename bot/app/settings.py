@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 
@@ -80,6 +81,10 @@ class Settings(BaseSettings):
         default=None, validation_alias=_env("SLACK_APP_TOKEN")
     )
     slack_api_url: str = "https://slack.com/api/"
+    # Development only: Ripple's clock runs this many times faster than real time, from
+    # clock_origin (default: start-up). Replicas given the same origin tell the same time.
+    clock_speed: float = Field(default=1.0, ge=1.0, le=100_000.0)
+    clock_origin: datetime | None = None
     # How long a message being sent is reserved for the process sending it, in seconds; if
     # that process dies mid-send, another sends it after this long.
     send_lease_seconds: float = Field(default=120.0, ge=5.0, le=3600.0)
