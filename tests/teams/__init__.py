@@ -247,7 +247,8 @@ async def teams_harness(
     *, store: Store, clock: ManualClock, authenticated: bool = True
 ) -> AsyncIterator[Harness]:
     """Ripple with the Teams platform, served on a loopback port, with its fakes running."""
-    issuer, connector = LocalIssuer(), FakeConnector(now=lambda: clock.now().timestamp())
+    issuer = LocalIssuer()
+    connector = FakeConnector(now=lambda: clock.now().timestamp(), require_token=authenticated)
     async with issuer.running(), connector.running():
         limiter, sleep = manual_limiter(clock)
         app_id = APP_ID if authenticated else None

@@ -7,6 +7,7 @@ after updates, pages a team roster, and can be told to answer 429, 412, 502, 504
 from __future__ import annotations
 
 import itertools
+import json
 import re
 import time
 from collections.abc import AsyncIterator, Callable
@@ -60,6 +61,10 @@ class Member:
         }
 
 
+# The Bot Connector's limit on one activity, as it answers 413 past it.
+MAX_ACTIVITY_BYTES = 262_144
+
+
 @dataclass
 class FakeConnector:
     base_url: str = ""
@@ -73,6 +78,7 @@ class FakeConnector:
     failures: list[Failure] = field(default_factory=list)
     every: tuple[int, Failure] | None = None  # (n, failure): refuse in bursts every n sends
     now: Callable[[], float] = time.monotonic
+    require_token: bool = True  # off for Ripple's anonymous mode, which sends none
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _sends: int = 0
 
@@ -160,6 +166,16 @@ class FakeConnector:
                 return burst
         return None
 
+    def _as_the_connector_would(self, request: web.Request, raw: bytes) -> Failure | None:
+        """What the Bot Connector refuses by itself: no bearer token (401) and an activity
+        over its size limit (413)."""
+        scheme, _, credentials = request.headers.get("Authorization", "").partition(" ")
+        if self.require_token and (scheme != "Bearer" or not credentials):
+            return Failure(status=401, times=1, code="Unauthorized")
+        if len(raw) > MAX_ACTIVITY_BYTES:
+            return Failure(status=413, times=1, code="MessageSizeTooBig")
+        return None
+
     async def _answer(
         self,
         request: web.Request,
@@ -168,8 +184,11 @@ class FakeConnector:
         activity: str | None,
         ok: Callable[[Any], Any],
     ) -> web.Response:
-        body = await request.json() if request.can_read_body else None
-        refusal = self._refusal(request.method, conversation)
+        raw = await request.read() if request.can_read_body else b""
+        body = json.loads(raw) if raw else None
+        refusal = self._as_the_connector_would(request, raw) or self._refusal(
+            request.method, conversation
+        )
         status = refusal.status if refusal else 200
         answer: Any = None
         if refusal is None:
