@@ -14,7 +14,7 @@ from tests.cli.test_worker import TEAM, a_channel_due_now
 from tests.slack.fake_slack import FakeSlack
 from tests.slack.world import SIGNING_SECRET
 
-PEOPLE = 300
+PEOPLE = 1000
 KILLS = 3
 LEASE_SECONDS = 5
 WAIT_SECONDS = 90.0
@@ -32,7 +32,7 @@ async def test_killing_the_worker_mid_fan_out_loses_no_one(tmp_path: Path) -> No
             slack_bot_token=workspace.bot_token,
             slack_signing_secret=SIGNING_SECRET,
             slack_api_url=slack.api_url,
-            slack_messages_per_minute="3000",
+            slack_messages_per_minute="12000",
             send_lease_seconds=str(LEASE_SECONDS),
             tick_seconds="1",
             log_level="WARNING",
