@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -76,6 +77,8 @@ class Directory:
     ttl: float = PROFILE_TTL_SECONDS
     now: Callable[[], float] = time.monotonic
     _cache: dict[tuple[str, str], tuple[float, SlackUser]] = field(default_factory=dict)
+    # Lookups under way: a burst from someone not yet seen asks Slack about them once.
+    _asking: dict[tuple[str, str], asyncio.Task[SlackUser | None]] = field(default_factory=dict)
 
     async def user(self, client: AsyncWebClient, *, team_id: str, user_id: str) -> SlackUser | None:
         """The user, or None when Slack doesn't know them."""
@@ -83,6 +86,16 @@ class Directory:
         cached = self._cache.get(key)
         if cached is not None and self.now() - cached[0] < self.ttl:
             return cached[1]
+        asking = self._asking.get(key)
+        if asking is None:
+            asking = asyncio.create_task(self._look_up(client, team_id=team_id, user_id=user_id))
+            self._asking[key] = asking
+            asking.add_done_callback(lambda _: self._asking.pop(key, None))
+        return await asyncio.shield(asking)
+
+    async def _look_up(
+        self, client: AsyncWebClient, *, team_id: str, user_id: str
+    ) -> SlackUser | None:
         try:
             response = await client.users_info(user=user_id, include_locale=True)
         except SlackApiError as exc:
@@ -90,7 +103,7 @@ class Directory:
                 return None
             raise
         user = read_user(team_id, response["user"])
-        self._cache[key] = (self.now(), user)
+        self._cache[(team_id, user_id)] = (self.now(), user)
         return user
 
     def forget(self, *, team_id: str, user_id: str) -> None:

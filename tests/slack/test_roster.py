@@ -94,3 +94,18 @@ async def test_every_page_of_a_channels_members_is_read_and_bots_left_out() -> N
 
         assert [p.person_id for p in read] == [f"slack:T0001:{u}" for u in people]
         assert len(slack.calls("conversations.members")) == 3
+
+
+async def test_a_burst_from_someone_not_yet_seen_asks_slack_about_them_once() -> None:
+    async with FakeSlack() as slack:
+        workspace = slack.add_workspace("T0001")
+        slack.add_user("T0001", "U0001", locale="en-US")
+        client = AsyncWebClient(base_url=slack.api_url, token=workspace.bot_token)
+        directory = Directory()
+
+        users = await asyncio.gather(
+            *(directory.user(client, team_id="T0001", user_id="U0001") for _ in range(50))
+        )
+
+        assert {u.user_id for u in users if u is not None} == {"U0001"}
+        assert len(slack.calls("users.info")) == 1
