@@ -19,16 +19,11 @@ import os
 import statistics
 import tempfile
 import time
-import uuid
 from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from adapters.scheduler import RippleClock
 from adapters.slack.pacing import SlackPacer
@@ -39,7 +34,7 @@ from bot.model import Cadence, ChannelConfig, Person
 from bot.ripple import Ripple
 from storage.migrate import upgrade_to_head
 from storage.store import SqlStore
-from storage.url import normalize_database_url
+from tests.conftest import throwaway_postgres
 from tests.slack.fake_slack import FakeSlack, make_bot_token
 
 TEAM = "T0001"
@@ -56,19 +51,9 @@ async def database(kind: str) -> AsyncIterator[str]:
             await upgrade_to_head(url)
             yield url
         return
-    server = normalize_database_url(os.environ.get("RIPPLE_TEST_POSTGRES_URL", POSTGRES))
-    name = f"ripple_fanout_{uuid.uuid4().hex[:8]}"
-    admin = create_async_engine(server, isolation_level="AUTOCOMMIT")
-    try:
-        async with admin.connect() as conn:
-            await conn.execute(text(f'CREATE DATABASE "{name}"'))
-        url = make_url(server).set(database=name).render_as_string(hide_password=False)
-        await upgrade_to_head(url)
+    os.environ.setdefault("RIPPLE_TEST_POSTGRES_URL", POSTGRES)
+    async with throwaway_postgres(migrated=True) as url:
         yield url
-        async with admin.connect() as conn:
-            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        await admin.dispose()
 
 
 async def run(people: int, pace: int, kind: str, slack_limit: int) -> dict[str, float]:

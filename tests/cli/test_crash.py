@@ -9,10 +9,9 @@ import signal
 from collections import Counter
 from pathlib import Path
 
-from tests.cli import ripple_command, ripple_env, run_ripple, sqlite_url
-from tests.cli.test_worker import TEAM, a_channel_due_now
+from tests.cli import ripple_command, run_ripple, sqlite_url
+from tests.cli.test_worker import TEAM, a_channel_due_now, slack_worker_env
 from tests.slack.fake_slack import FakeSlack
-from tests.slack.world import SIGNING_SECRET
 
 PEOPLE = 1000
 KILLS = 3
@@ -22,20 +21,16 @@ WAIT_SECONDS = 90.0
 
 async def test_killing_the_worker_mid_fan_out_loses_no_one(tmp_path: Path) -> None:
     async with FakeSlack() as slack:
-        workspace = slack.add_workspace(TEAM)
+        slack.add_workspace(TEAM)
         users = [f"U{n:04d}" for n in range(1, PEOPLE + 1)]
         for user in users:
             slack.add_user(TEAM, user, locale="en-US")
         url = sqlite_url(tmp_path / "r.db")
-        env = ripple_env(
-            database_url=url,
-            slack_bot_token=workspace.bot_token,
-            slack_signing_secret=SIGNING_SECRET,
-            slack_api_url=slack.api_url,
+        env = slack_worker_env(
+            slack,
+            url,
             slack_messages_per_minute="12000",
             send_lease_seconds=str(LEASE_SECONDS),
-            tick_seconds="1",
-            log_level="WARNING",
         )
         assert run_ripple("migrate", cwd=tmp_path, env=env).returncode == 0
         await a_channel_due_now(url, users=users)

@@ -11,11 +11,10 @@ from pathlib import Path
 from sqlalchemy import text
 
 from storage.engine import create_engine
-from tests.cli import ripple_command, ripple_env
+from tests.cli import ripple_command
 from tests.cli.test_crash import sent
-from tests.cli.test_worker import TEAM, a_channel_due_now
+from tests.cli.test_worker import TEAM, a_channel_due_now, slack_worker_env
 from tests.slack.fake_slack import FakeSlack
-from tests.slack.world import SIGNING_SECRET
 
 REPLICAS = 3
 CHANNELS = 4
@@ -27,16 +26,8 @@ async def test_replicas_open_each_round_once_and_ask_each_person_once(
     empty_postgres_url: str, tmp_path: Path
 ) -> None:
     async with FakeSlack() as slack:
-        workspace = slack.add_workspace(TEAM)
-        env = ripple_env(
-            database_url=empty_postgres_url,
-            slack_bot_token=workspace.bot_token,
-            slack_signing_secret=SIGNING_SECRET,
-            slack_api_url=slack.api_url,
-            slack_messages_per_minute="6000",
-            tick_seconds="1",
-            log_level="WARNING",
-        )
+        slack.add_workspace(TEAM)
+        env = slack_worker_env(slack, empty_postgres_url, slack_messages_per_minute="6000")
         migrate = await asyncio.create_subprocess_exec(*ripple_command("migrate"), env=env)
         assert await migrate.wait() == 0
         everyone: set[str] = set()

@@ -46,6 +46,18 @@ async def a_channel_due_now(
         await store.close()
 
 
+def slack_worker_env(slack: FakeSlack, database_url: str, **settings: str) -> dict[str, str]:
+    """The environment of a `ripple` process that talks to ``slack`` and ticks every second."""
+    values = {"tick_seconds": "1", "log_level": "WARNING", **settings}
+    return ripple_env(
+        database_url=database_url,
+        slack_bot_token=slack.workspace(TEAM).bot_token,
+        slack_signing_secret=SIGNING_SECRET,
+        slack_api_url=slack.api_url,
+        **values,
+    )
+
+
 async def rounds_in(url: str) -> int:
     store = SqlStore.from_url(url)
     try:
@@ -59,18 +71,11 @@ async def test_the_worker_opens_the_round_and_delivers_then_stops_on_sigterm(
     tmp_path: Path,
 ) -> None:
     async with FakeSlack() as slack:
-        workspace = slack.add_workspace(TEAM)
+        slack.add_workspace(TEAM)
         for user in PEOPLE:
             slack.add_user(TEAM, user, locale="en-US")
         url = sqlite_url(tmp_path / "r.db")
-        env = ripple_env(
-            database_url=url,
-            slack_bot_token=workspace.bot_token,
-            slack_signing_secret=SIGNING_SECRET,
-            slack_api_url=slack.api_url,
-            tick_seconds="1",
-            log_level="INFO",
-        )
+        env = slack_worker_env(slack, url, log_level="INFO")
         assert run_ripple("migrate", cwd=tmp_path, env=env).returncode == 0
         await a_channel_due_now(url)
 

@@ -252,45 +252,20 @@ class FakeConnector:
         )
 
     async def _paged_members(self, request: web.Request) -> web.Response:
-        refusal = self._refusal("GET", request.match_info["cid"])
-        if refusal is not None:
-            self.calls.append(
-                Call(
-                    "GET",
-                    request.path,
-                    request.match_info["cid"],
-                    None,
-                    None,
-                    request.headers.get("Authorization"),
-                    refusal.status,
-                    at=self.now(),
-                )
-            )
-            headers = {"Retry-After": refusal.retry_after} if refusal.retry_after else {}
-            error = {
-                "error": {"code": refusal.code or f"HTTP{refusal.status}", "message": "refused"}
-            }
-            return web.json_response(error, status=refusal.status, headers=headers)
         size = int(request.query.get("pageSize", "100"))
         start = int(request.query.get("continuationToken") or 0)
-        page = self.roster[start : start + size]
-        following = start + size
-        document: dict[str, Any] = {"members": [m.account() for m in page]}
-        if following < len(self.roster):
-            document["continuationToken"] = str(following)
-        self.calls.append(
-            Call(
-                "GET",
-                request.path,
-                request.match_info["cid"],
-                None,
-                None,
-                request.headers.get("Authorization"),
-                200,
-                at=self.now(),
-            )
+
+        def page(_: Any) -> dict[str, Any]:
+            document: dict[str, Any] = {
+                "members": [m.account() for m in self.roster[start : start + size]]
+            }
+            if start + size < len(self.roster):
+                document["continuationToken"] = str(start + size)
+            return document
+
+        return await self._answer(
+            request, conversation=request.match_info["cid"], activity=None, ok=page
         )
-        return web.json_response(document)
 
     async def _team(self, request: web.Request) -> web.Response:
         return web.json_response(
