@@ -38,6 +38,9 @@ from tests.slack.fake_slack import FakeSlack, make_bot_token
 TEAM = "T0001"
 ZONES = ("America/New_York", "Europe/Berlin", "Asia/Kolkata", "Australia/Sydney")
 PEOPLE = 20  # in each channel, plus its manager
+CLEAN = (0, -signal.SIGTERM)  # uvicorn stops gracefully, then re-raises the signal
+# The week lived through: its round opens an hour in, reminds a day later and closes three
+# days after that; next week's round would open an hour after seven days.
 WEEK = timedelta(days=7)
 
 
@@ -111,7 +114,7 @@ async def run(replicas: int, speed: float) -> None:
                 for port in ports:
                     await ready(http, f"http://127.0.0.1:{port}/readyz")
             left = (origin + WEEK - clock.now()).total_seconds() / speed
-            await asyncio.sleep(max(left, 0) + 5.0)  # the week, and the last deliveries
+            await asyncio.sleep(max(left, 0))
         finally:
             for server in servers:
                 server.send_signal(signal.SIGTERM)
@@ -183,7 +186,7 @@ def report(
         ("managers summarised", str(len(managers)), str(sum(1 for n in summaries if n))),
         ("managers summarised more than once", "0", str(sum(1 for n in summaries if n > 1))),
         ("messages in all", "", str(len(slack.messages()))),
-        ("processes that stopped cleanly", str(replicas), str(codes.count(0))),
+        ("processes that stopped cleanly", str(replicas), str(sum(c in CLEAN for c in codes))),
     ]
     for name, expected, found in rows:
         print(f"{name:<34} {expected:>9} {found:>9}")
