@@ -1,18 +1,26 @@
-"""How fast Slack slash commands are acknowledged: Ripple against a bare Bolt app.
+"""How fast Slack's requests are acknowledged: Ripple against a bare Bolt app.
 
-Each variant is a fresh server process on 127.0.0.1, loaded open-loop with signed
-`/ripple help` commands at a fixed rate, twice: "cold" right after start, then "warm".
+Each variant is a fresh server process on 127.0.0.1, loaded open-loop at a fixed rate
+with one of the three kinds of signed request Slack waits on (``--path``), twice: "cold"
+right after start, then "warm":
+
+- command: `/ripple help` slash commands;
+- tap: block_actions taps on a check-in's "Yes, let's go" (capacity ``now``) button, encoded
+  as Ripple encodes it, for a round that isn't open;
+- setup: view_submissions of the channel setup modal, from one person who isn't an admin.
+
 Latency is the response time minus the request's scheduled send time, so queueing counts.
 The Slack Web API is a local fake (tests/slack/fake_slack.py) on its own thread.
 
-Run: .venv/bin/python -m benchmarks.ack_latency [--rate 200] [--seconds 10] [--people 50]
-     [--database sqlite|postgres]
+Run: .venv/bin/python -m benchmarks.ack_latency [--path command|tap|setup] [--rate 200]
+     [--seconds 10] [--people 50] [--database sqlite|postgres]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import math
 import os
 import socket
@@ -26,17 +34,19 @@ from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from adapters.slack.actions import CHOICE, SETUP_VIEW, Tap, encode_tap
 from storage.url import normalize_database_url
 from tests.cli import ripple_command, ripple_env, sqlite_url
 from tests.slack import payloads
 from tests.slack.fake_slack import FakeSlack
-from tests.slack.signing import FORM, command_body, signed_headers
+from tests.slack.signing import FORM, command_body, form_body, signed_headers
 
 ROOT = Path(__file__).resolve().parents[1]
 TEAM = "T0001"
@@ -45,6 +55,19 @@ POSTGRES_SERVER = "postgresql://postgres@127.0.0.1:5432/test"
 START_SECONDS = 60.0
 SETTLE_SECONDS = 30.0
 ACK_DEADLINE = 3.0  # past this, Slack shows the person an error instead of the answer
+CHANNEL = f"slack:{TEAM}:C0DESIGN"
+ROUND = f"{CHANNEL}/2026-W45"
+PATHS = {
+    "command": ("signed `/ripple help`", "help texts Ripple posted to response_url"),
+    "tap": (
+        'signed taps on "Yes, let\'s go" (round not open)',
+        "direct messages Ripple posted (paced, so many wait in its outbox)",
+    ),
+    "setup": (
+        "signed setup modal submissions by one non-admin",
+        "direct messages Ripple posted (paced, so many wait in its outbox)",
+    ),
+}
 
 Request = tuple[bytes, dict[str, str]]
 
@@ -162,20 +185,79 @@ def serving(command: list[str], env: dict[str, str], cwd: Path, log: Path) -> It
             server.wait()
 
 
-def slash_commands(slack: FakeSlack, people: int, count: int) -> list[Request]:
-    """``count`` signed `/ripple help` bodies, round robin over the people."""
+def slash_command(slack: FakeSlack, user_id: str) -> str:
+    """A `/ripple help` body from ``user_id``."""
+    fields = payloads.load(
+        "slash_command",
+        user_id=user_id,
+        user_name=user_id.lower(),
+        text="help",
+        response_url=slack.response_url(team_id=TEAM, kind="commands"),
+    )
+    return command_body(**fields)
+
+
+def capacity_tap(slack: FakeSlack, user_id: str, action_ts: str) -> str:
+    """A block_actions body: ``user_id`` taps "Yes, let's go" on a gate for ``ROUND``."""
+    payload = payloads.load(
+        "block_actions",
+        user_id=user_id,
+        user_name=user_id.lower(),
+        action_id=f"{CHOICE}:0",
+        action_value=encode_tap(
+            Tap(action="capacity", round_id=ROUND, question_id=None, value="now")
+        ),
+        action_text="Yes, let's go",
+        action_ts=action_ts,
+        response_url=slack.response_url(team_id=TEAM),
+        trigger_id=slack.trigger_id(),
+    )
+    return form_body(payload)
+
+
+def setup_submission(slack: FakeSlack, user_id: str) -> str:
+    """A view_submission body: ``user_id`` saves ``CHANNEL``'s setup modal, valid as filled."""
+    state: dict[str, Any] = {
+        "values": {
+            "weekday": {
+                "weekday": {
+                    "type": "static_select",
+                    "selected_option": {
+                        "text": {"type": "plain_text", "text": "Monday"},
+                        "value": "0",
+                    },
+                }
+            },
+            "time": {"time": {"type": "timepicker", "selected_time": "09:30"}},
+            "k": {"k": {"type": "number_input", "value": "5"}},
+        }
+    }
+    payload = payloads.load(
+        "view_submission",
+        user_id=user_id,
+        user_name=user_id.lower(),
+        callback_id=SETUP_VIEW,
+        private_metadata=json.dumps({"channel_id": CHANNEL, "locale": "en"}),
+        state=state,
+        trigger_id=slack.trigger_id(),
+    )
+    payload["view"]["blocks"] = []
+    return form_body(payload)
+
+
+def signed_requests(path: str, slack: FakeSlack, people: int, count: int) -> list[Request]:
+    """``count`` signed bodies for ``path``: round robin over the people, setup from the first."""
     users = user_ids(people)
+    second = int(time.time())
     requests = []
     for index in range(count):
         user_id = users[index % people]
-        fields = payloads.load(
-            "slash_command",
-            user_id=user_id,
-            user_name=user_id.lower(),
-            text="help",
-            response_url=slack.response_url(team_id=TEAM, kind="commands"),
-        )
-        body = command_body(**fields)
+        if path == "command":
+            body = slash_command(slack, user_id)
+        elif path == "tap":
+            body = capacity_tap(slack, user_id, f"{second}.{index:06d}")
+        else:
+            body = setup_submission(slack, users[0])
         requests.append(
             (body.encode(), signed_headers(body, secret=SIGNING_SECRET, content_type=FORM))
         )
@@ -213,25 +295,30 @@ async def open_loop(
     return latencies, statuses, lag
 
 
-def settle(slack: FakeSlack, before: int, expected: int) -> int:
-    """Wait for the ``expected`` answers posted to response_url after the acks; how many came."""
+def answers(slack: FakeSlack, path: str) -> int:
+    """How many answers Ripple has sent for ``path``: to response_urls, or as messages."""
+    return len(slack.responses() if path == "command" else slack.messages())
+
+
+def settle(slack: FakeSlack, path: str, before: int, expected: int) -> int:
+    """Wait for the ``expected`` answers Ripple sends after the acks; how many came."""
     deadline = time.monotonic() + SETTLE_SECONDS
-    while len(slack.responses()) - before < expected and time.monotonic() < deadline:
+    while answers(slack, path) - before < expected and time.monotonic() < deadline:
         time.sleep(0.1)
     time.sleep(0.5)
-    return len(slack.responses()) - before
+    return answers(slack, path) - before
 
 
 def measure(variant: str, base: str, slack: FakeSlack, options: argparse.Namespace) -> list[Run]:
     count = round(options.rate * options.seconds)
     runs = []
     for phase in ("cold", "warm"):
-        requests = slash_commands(slack, options.people, count)
-        before = len(slack.responses())
+        requests = signed_requests(options.path, slack, options.people, count)
+        before = answers(slack, options.path)
         latencies, statuses, lag = asyncio.run(open_loop(base, requests, options.rate))
-        answers = variant == "ripple"
-        answered = settle(slack, before, statuses.count(200) if answers else 0)
-        runs.append(Run(variant, phase, latencies, statuses, lag, answered if answers else None))
+        ripple = variant == "ripple"
+        answered = settle(slack, options.path, before, statuses.count(200) if ripple else 0)
+        runs.append(Run(variant, phase, latencies, statuses, lag, answered if ripple else None))
     return runs
 
 
@@ -270,8 +357,9 @@ def benchmark(options: argparse.Namespace, scratch: Path) -> list[Run]:
 
 def report(options: argparse.Namespace, runs: list[Run], load_before: float) -> None:
     floor = {run.phase: run for run in runs if run.variant == "bare bolt"}
+    load, answered_means = PATHS[options.path]
     command = (
-        f".venv/bin/python -m benchmarks.ack_latency --rate {options.rate:g} "
+        f".venv/bin/python -m benchmarks.ack_latency --path {options.path} --rate {options.rate:g} "
         f"--seconds {options.seconds:g} --people {options.people} --database {options.database}"
     )
     where = (
@@ -280,9 +368,10 @@ def report(options: argparse.Namespace, runs: list[Run], load_before: float) -> 
     print(f"command:  {command}")
     print(f"cores:    {os.cpu_count()} (1-min load average before: {load_before:.2f})")
     print(f"database: {options.database} ({where})")
+    print(f"path:     {options.path}")
     print(
         f"load:     open-loop, {options.rate:g}/s for {options.seconds:g} s, "
-        f"{options.people} people, signed `/ripple help`; latency from scheduled send time"
+        f"{options.people} people, {load}; latency from scheduled send time"
     )
     print()
     header = (
@@ -306,13 +395,14 @@ def report(options: argparse.Namespace, runs: list[Run], load_before: float) -> 
         )
     print()
     print(f">3 s: acks slower than Slack's {ACK_DEADLINE:g} s deadline (the person sees an error).")
-    print("answered: help texts Ripple posted to response_url after acking.")
+    print(f"answered: {answered_means} after acking.")
     print("lag ms: the most the load generator itself fell behind its schedule; where it is")
     print("large, the machine (not only the server) was too busy and the run is suspect.")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--path", choices=tuple(PATHS), default="command")
     parser.add_argument("--rate", type=float, default=200, help="requests per second")
     parser.add_argument("--seconds", type=float, default=10, help="length of each phase")
     parser.add_argument("--people", type=int, default=50, help="Slack users sending commands")

@@ -1,4 +1,5 @@
-"""The floor any Bolt app pays: FastAPI + slack_bolt, a `/ripple` listener that only acks.
+"""The floor any Bolt app pays: FastAPI + slack_bolt, with listeners that only ack: `/ripple`,
+every block action and every view submission.
 
 Configured like Ripple's single-workspace app, from the environment:
 SLACK_SIGNING_SECRET, SLACK_BOT_TOKEN and SLACK_API_URL.
@@ -9,6 +10,7 @@ Run: .venv/bin/python -m uvicorn benchmarks.bare_bolt_app:app --port 8000
 from __future__ import annotations
 
 import os
+import re
 
 from fastapi import FastAPI, Request, Response
 from slack_bolt.adapter.fastapi.async_handler import AsyncSlackRequestHandler
@@ -27,7 +29,9 @@ bolt = AsyncApp(
 
 
 @bolt.command("/ripple")
-async def on_command(ack: AsyncAck) -> None:
+@bolt.action(re.compile(".*"))
+@bolt.view(re.compile(".*"))
+async def acknowledge(ack: AsyncAck) -> None:
     await ack()
 
 
