@@ -185,3 +185,22 @@ async def test_a_setup_modal_slack_no_longer_lets_open_is_explained(tmp_path: Pa
 
 async def _k_is(world: SlackWorld, k: int) -> bool:
     return (await config(world)).k == k
+
+
+async def test_a_modal_whose_language_was_tampered_with_is_answered_in_english(tmp_path: Path):
+    """The modal's metadata carries the language it was shown in; whatever it says, the
+    answer is plain and nothing is saved that shouldn't be."""
+    async with slack_world(tmp_path) as world:
+        await world.add_team(members=3, admins=(ADMIN,))
+        view = await open_setup(world, ADMIN)
+        before = await config(world)
+        for language in ("xx-<script>", "../../etc/passwd", 5, None):
+            metadata = json.dumps({"channel_id": CHANNEL_ID, "locale": language})
+            forged = {**view, "private_metadata": metadata}
+            response = await world.submit_view(ADMIN, view=forged, state=state_of(view, k="2"))
+            assert response.status_code == 200
+            if isinstance(language, str):
+                assert "at least 3" in response.json()["errors"]["k"]  # English, by the field
+            else:
+                assert response.text in ("", "null")  # unreadable: acknowledged, ignored
+        assert await config(world) == before
