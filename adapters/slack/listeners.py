@@ -19,12 +19,11 @@ from adapters.slack.modals import errors_response, note_modal, read_note, read_s
 from adapters.slack.translator import Body, SlackTranslator
 from bot.events import (
     COMMAND_EVENTS,
-    EventKind,
     NoteChoice,
     NoteChosen,
     Requested,
     SnoozeChosen,
-    requested,
+    requested_or_help,
     tapped,
 )
 
@@ -92,8 +91,7 @@ class SlackListeners(SlackTranslator):
         origin = self.origin(
             user, event_id=f"slack:message:{event.get('client_msg_id') or event.get('ts')}"
         )
-        asked = requested(origin, word or "") or Requested(origin=origin, request=EventKind.HELP)
-        await self.person_event(asked)
+        await self.person_event(requested_or_help(origin, word or ""))
 
     # Taps on Ripple's messages, App Home buttons and modals
 
