@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import Counter
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -135,10 +136,14 @@ async def test_messages_go_out_between_ticks_at_the_configured_pace(tmp_path: Pa
     async with slack_world(tmp_path, pacer=lambda _: pacer) as world:
         world.slack.now = time.monotonic  # this pacer waits in real time, and so does Slack
         users = await world.add_team(members=40)
+        world.clock.set(MONDAY_0930 - timedelta(hours=2))  # nothing is due yet
         scheduler = RippleClock(ripple=world.ripple, interval=3600, idle=0.05)
         scheduler.start()  # ticks now, then not for an hour
         try:
-            world.clock.set(MONDAY_0930)
+            await world.eventually(lambda: first_tick_done(scheduler), what="the first tick")
+            await asyncio.sleep(0.2)  # the tick APScheduler handed to the loop has run
+            await world.eventually(lambda: first_tick_done(scheduler), what="the first tick")
+            world.clock.set(MONDAY_0930)  # another replica's tick opens the round
             assert (await world.ripple.tick()).opened == 1
             await world.eventually(
                 lambda: {m.im_user for m in world.slack.messages()} == set(users),
@@ -150,6 +155,13 @@ async def test_messages_go_out_between_ticks_at_the_configured_pace(tmp_path: Pa
         assert len(pacer.posted) == 40
         per_second = max(sum(1 for u in pacer.posted if t <= u < t + 1) for t in pacer.posted)
         assert per_second <= pace // 30  # bursts of at most two seconds' worth
+
+
+def first_tick_done(scheduler: RippleClock) -> bool:
+    """The tick at start has run (so the next is an hour away) and finished."""
+    job = scheduler._scheduler.get_job("ripple-tick")
+    ticked = job is not None and job.next_run_time > datetime.now(UTC)
+    return ticked and not scheduler._beating.locked()
 
 
 class RecordingPacer(SlackPacer):
