@@ -62,13 +62,46 @@ class SummarySection:
 
 
 @dataclass(frozen=True, kw_only=True)
+class TrendSeries:
+    """One signal's weekly points, oldest first; None is a week with nothing to show (a gap,
+    never a zero). ``low`` and ``high`` are the ends of the signal's scale."""
+
+    signal: str
+    label: str
+    points: tuple[float | None, ...]
+    low: float
+    high: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class TrendChart:
+    """The recent published weeks of a channel as a picture, and the same in words.
+
+    ``periods`` label the weeks (oldest first), one per point of every series; ``alt_text``
+    says everything the picture shows, for screen readers and platforms without images.
+    """
+
+    title: str
+    periods: tuple[str, ...]
+    series: tuple[TrendSeries, ...]
+    alt_text: str
+    gap_label: str  # what a gap means, for a legend
+
+
+@dataclass(frozen=True, kw_only=True)
 class SummaryMessage(_Envelope):
-    """A manager digest. When ``suppressed`` it carries only the suppression sentence."""
+    """A manager digest. When ``suppressed`` it carries only the suppression sentence.
+
+    ``round_id`` is the published round it shows, so a manager can record what the team will
+    do about it; ``chart`` is the trend as a picture when there is enough to draw.
+    """
 
     title: str
     suppressed: bool
     sections: tuple[SummarySection, ...]
     text: str  # the whole digest as plain text, for terminals and notifications
+    round_id: str | None = None
+    chart: TrendChart | None = None
     kind: Literal["summary"] = "summary"
 
 
@@ -80,6 +113,7 @@ class NudgeMessage(_Envelope):
     text: str
     action: str
     personal: bool = False
+    round_id: str | None = None  # a team nudge's round, so a manager can record an action
     kind: Literal["nudge"] = "nudge"
 
 
@@ -94,6 +128,7 @@ def outgoing_to_json(message: Outgoing) -> str:
         data["sections"] = [
             {"heading": s.heading, "lines": list(s.lines)} for s in message.sections
         ]
+        data["chart"] = None if message.chart is None else _chart_to_json(message.chart)
     return json.dumps(data, ensure_ascii=False, sort_keys=True)
 
 
@@ -109,7 +144,47 @@ def outgoing_from_json(raw: str) -> Outgoing:
         data["sections"] = tuple(
             SummarySection(heading=s["heading"], lines=tuple(s["lines"])) for s in data["sections"]
         )
+        chart = data.get("chart")
+        data["chart"] = None if chart is None else _chart_from_json(chart)
         return SummaryMessage(**data)
     if kind == "nudge":
         return NudgeMessage(**data)
     raise ValueError(f"unknown outgoing message kind {kind!r}")
+
+
+def _chart_to_json(chart: TrendChart) -> dict[str, Any]:
+    return {
+        "title": chart.title,
+        "periods": list(chart.periods),
+        "alt_text": chart.alt_text,
+        "gap_label": chart.gap_label,
+        "series": [
+            {
+                "signal": s.signal,
+                "label": s.label,
+                "points": list(s.points),
+                "low": s.low,
+                "high": s.high,
+            }
+            for s in chart.series
+        ],
+    }
+
+
+def _chart_from_json(data: dict[str, Any]) -> TrendChart:
+    return TrendChart(
+        title=data["title"],
+        periods=tuple(data["periods"]),
+        alt_text=data["alt_text"],
+        gap_label=data["gap_label"],
+        series=tuple(
+            TrendSeries(
+                signal=s["signal"],
+                label=s["label"],
+                points=tuple(s["points"]),
+                low=s["low"],
+                high=s["high"],
+            )
+            for s in data["series"]
+        ),
+    )

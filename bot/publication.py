@@ -101,6 +101,7 @@ async def publish_round(
                 published=published,
                 view=view,
                 history=history,
+                periods=[*(p.period for p in earlier[::-1]), published.period],
                 idempotency_key=f"digest:{round_.round_id}:{view.viewer}",
             )
         )
@@ -147,12 +148,14 @@ def digest_message(
     history: Sequence[Seen | None],
     idempotency_key: str,
     ephemeral: bool = False,
+    periods: Sequence[str] = (),
 ) -> SummaryMessage:
     """A viewer's digest of a published round, rendered from what was stored."""
     return render_digest(
         published=published,
         view=view,
         history=history,
+        periods=periods,
         channel=channel.name,
         catalog=ctx.catalog,
         locale=channel.config.locale,
@@ -183,6 +186,7 @@ async def stored_digest(
         published=published,
         view=view,
         history=await seen_history(uow, earlier, viewer=viewer),
+        periods=[p.period for p in earlier[::-1]],
         idempotency_key=idempotency_key,
         ephemeral=ephemeral,
     )

@@ -10,13 +10,14 @@ from bot.insights.bands import Amount, amount
 from bot.insights.noise import noise_factor
 from bot.insights.published import Outcome, Published, Seen, View
 from bot.insights.sparkline import sparkline
-from bot.outgoing import NudgeMessage, SummaryMessage, SummarySection
+from bot.outgoing import NudgeMessage, SummaryMessage, SummarySection, TrendChart, TrendSeries
 from bot.ports import PromptCatalog
 from bot.questions import Signal
 
 LIST_SEPARATOR = ", "
 BUCKET_SEPARATOR = "; "
 MIN_TREND_POINTS = 2
+CHART_SIGNALS = (Signal.WORKLOAD, Signal.ENERGY, Signal.REAL_REST)
 
 
 class _Words:
@@ -105,6 +106,65 @@ def _trend(history: Sequence[Seen | None], words: _Words) -> SummarySection | No
     return SummarySection(heading=words.say("digest.trend_heading"), lines=tuple(lines))
 
 
+def _chart_point(value: float | None, signal: Signal, words: _Words) -> str:
+    if value is None:
+        return words.say("digest.chart.gap")
+    if TREND_RANGE[signal] == (0, 1):
+        return f"{round(value * 100)}%"
+    return f"{value:.1f}"
+
+
+def _chart(
+    history: Sequence[Seen | None], periods: Sequence[str], words: _Words
+) -> TrendChart | None:
+    """The trend of workload, energy and rest as chart data, with the same in words.
+
+    None unless some signal has at least two weeks to draw; a week not shown is a gap.
+    """
+    if len(periods) != len(history):
+        return None
+    series = []
+    for signal in CHART_SIGNALS:
+        points = tuple(trend_point(seen, signal) for seen in history)
+        if sum(point is not None for point in points) < MIN_TREND_POINTS:
+            continue
+        low, high = TREND_RANGE[signal]
+        series.append(
+            TrendSeries(
+                signal=signal.value,
+                label=words.say(f"digest.trend_metric.{signal.value}"),
+                points=points,
+                low=float(low),
+                high=float(high),
+            )
+        )
+    if not series:
+        return None
+    described = " ".join(
+        words.say(
+            "digest.chart.alt_line",
+            metric=s.label,
+            points=LIST_SEPARATOR.join(
+                words.say(
+                    "digest.chart.alt_point",
+                    period=period,
+                    value=_chart_point(value, Signal(s.signal), words),
+                )
+                for period, value in zip(periods, s.points, strict=True)
+            ),
+        )
+        for s in series
+    )
+    title = words.say("digest.chart.title")
+    return TrendChart(
+        title=title,
+        periods=tuple(periods),
+        series=tuple(series),
+        alt_text=words.say("digest.chart.alt", title=title, lines=described),
+        gap_label=words.say("digest.chart.gap_legend"),
+    )
+
+
 def _section_text(section: SummarySection) -> str:
     return "\n".join([section.heading, *section.lines])
 
@@ -128,11 +188,13 @@ def render_digest(
     recipient: str,
     idempotency_key: str,
     ephemeral: bool = False,
+    periods: Sequence[str] = (),
 ) -> SummaryMessage:
     """What a viewer reads of one published round.
 
     ``history`` is the viewer's share of the channel's recent published rounds, oldest
     first, ending with this one; rounds they were not shown are gaps in the trend.
+    ``periods`` names the same rounds, for the chart's weeks.
     """
     words = _Words(catalog, locale)
     title = words.say("digest.title", channel=channel, period=published.period)
@@ -183,6 +245,8 @@ def render_digest(
         suppressed=False,
         sections=tuple(sections),
         text="\n\n".join([title, *(_section_text(section) for section in sections)]),
+        round_id=published.round_id,
+        chart=_chart(history, periods, words),
     )
 
 
