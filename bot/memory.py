@@ -10,7 +10,7 @@ from typing import Self
 from bot.insights.published import Published, View
 from bot.memory_outbox import MemoryEvents, MemoryOutbox
 from bot.memory_summaries import MemorySummaries, MemoryTombstones
-from bot.model import Channel, CheckIn, CheckInState, Person, Round, RoundStatus
+from bot.model import Channel, CheckIn, CheckInState, Person, Round, RoundStatus, TeamAction
 from bot.ports import Address, OutboxMessage
 
 
@@ -29,6 +29,7 @@ class _State:
     summaries: dict[str, Published] = field(default_factory=dict)
     views: dict[tuple[str, str], View] = field(default_factory=dict)
     tombstones: dict[str, datetime] = field(default_factory=dict)
+    actions: dict[str, TeamAction] = field(default_factory=dict)
 
     def clone(self) -> _State:
         """Copy the containers; the values in them are frozen, so they can be shared."""
@@ -46,6 +47,7 @@ class _State:
             summaries=dict(self.summaries),
             views=dict(self.views),
             tombstones=dict(self.tombstones),
+            actions=dict(self.actions),
         )
 
 
@@ -253,6 +255,22 @@ class MemoryAddresses:
         return len(old)
 
 
+class MemoryActions:
+    def __init__(self, state: _State) -> None:
+        self._s = state
+
+    async def save(self, action: TeamAction) -> None:
+        self._s.actions[action.round_id] = action
+
+    async def for_round(self, round_id: str) -> TeamAction | None:
+        return self._s.actions.get(round_id)
+
+    async def recent(self, channel_id: str, *, limit: int) -> list[TeamAction]:
+        mine = [a for a in self._s.actions.values() if a.channel_id == channel_id]
+        mine.sort(key=lambda a: (a.period, a.round_id), reverse=True)
+        return mine[:limit]
+
+
 class MemoryUnitOfWork:
     """Works on a private copy of the state and publishes it on commit."""
 
@@ -271,6 +289,7 @@ class MemoryUnitOfWork:
         self.addresses = MemoryAddresses(state)
         self.summaries = MemorySummaries(state)
         self.tombstones = MemoryTombstones(state)
+        self.actions = MemoryActions(state)
 
     async def __aenter__(self) -> Self:
         self._bind(self._store.state.clone())

@@ -289,3 +289,32 @@ class CheckIn:
     def thread_key(self) -> str:
         """The message slot this conversation updates in place."""
         return f"checkin:{self.round_id}:{self.person_id}"
+
+
+class ActionChoice(enum.StrEnum):
+    """The collective actions a digest or nudge suggests; a manager may also write their own."""
+
+    MOVE_DEADLINE = "move_deadline"
+    REDISTRIBUTE_COVER = "redistribute_cover"
+    NO_MEETING_AFTERNOON = "no_meeting_afternoon"
+    PROTECTED_REST = "protected_rest"
+
+
+ACTION_TEXT_LIMIT = 280
+
+
+@dataclass(frozen=True, kw_only=True)
+class TeamAction:
+    """What a team will do about one published week, as its manager recorded it.
+
+    One per round (a later record replaces it). It names nobody: not who recorded it, and
+    never who said what. ``rule`` is the nudge pattern it answers, when it came from one.
+    """
+
+    round_id: str
+    channel_id: str
+    period: str
+    choice: ActionChoice | None
+    text: str
+    rule: str | None
+    recorded_at: datetime

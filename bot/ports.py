@@ -9,7 +9,7 @@ from datetime import date, datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Protocol, Self
 
-from bot.model import Channel, CheckIn, Person, Round
+from bot.model import Channel, CheckIn, Person, Round, TeamAction
 from bot.outgoing import Outgoing
 from bot.questions import QuestionSet
 
@@ -264,6 +264,19 @@ class TombstoneRepository(Protocol):
     async def remove(self, mark: str) -> bool: ...
 
 
+class ActionRepository(Protocol):
+    """What teams decided to do about their published weeks, one per round."""
+
+    async def save(self, action: TeamAction) -> None:
+        """Record an action, replacing any earlier one for the same round."""
+        ...
+
+    async def for_round(self, round_id: str) -> TeamAction | None: ...
+    async def recent(self, channel_id: str, *, limit: int) -> list[TeamAction]:
+        """A channel's actions, newest week first."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One atomic piece of work: commit keeps everything, leaving without it keeps nothing."""
 
@@ -285,6 +298,8 @@ class UnitOfWork(Protocol):
     def summaries(self) -> SummaryRepository: ...
     @property
     def tombstones(self) -> TombstoneRepository: ...
+    @property
+    def actions(self) -> ActionRepository: ...
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

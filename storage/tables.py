@@ -225,3 +225,20 @@ class TombstoneRow(Base):
 
     mark: Mapped[str] = mapped_column(String(64), primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class TeamActionRow(Base):
+    """What a team decided to do about one published week; it names nobody."""
+
+    __tablename__ = "team_actions"
+    __table_args__ = (Index(None, "channel_id", "period"),)
+
+    round_id: Mapped[str] = mapped_column(
+        key_type(), ForeignKey("rounds.round_id", ondelete="CASCADE"), primary_key=True
+    )
+    channel_id: Mapped[str] = mapped_column(key_type())
+    period: Mapped[str] = mapped_column(key_type())
+    choice: Mapped[str | None] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text)
+    rule: Mapped[str | None] = mapped_column(String(64))
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -7,6 +7,7 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from storage.actions import SqlActions
 from storage.addresses import SqlAddresses
 from storage.channels import SqlChannels
 from storage.checkins import SqlCheckIns
@@ -39,6 +40,7 @@ class SqlUnitOfWork:
         self.addresses = SqlAddresses(conn)
         self.summaries = SqlSummaries(conn)
         self.tombstones = SqlTombstones(conn)
+        self.actions = SqlActions(conn)
 
     async def __aenter__(self) -> Self:
         self._bind(self._engine.connect())
