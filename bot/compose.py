@@ -32,15 +32,18 @@ class Speaker:
     def key(self, suffix: str) -> str:
         return f"{self.checkin.thread_key}:{suffix}"
 
-    def gate(self, *, key: str, reminder: bool = False, closes: str = "") -> QuestionMessage:
+    def gate(
+        self, *, key: str, reminder: bool = False, closes: str = "", lead: str | None = None
+    ) -> QuestionMessage:
         text_key = "gate.reminder" if reminder else "gate.text"
+        text = self.say(text_key, name=self.name, channel=self.channel.name, closes=closes)
         return QuestionMessage(
             recipient=self.checkin.person_id,
             locale=self.locale,
             idempotency_key=self.key(key),
             thread_key=self.checkin.thread_key,
             new_message=True,
-            text=self.say(text_key, name=self.name, channel=self.channel.name, closes=closes),
+            text=text if lead is None else f"{lead}\n\n{text}",
             choices=tuple(
                 Choice(value=v, label=self.say(f"gate.{v}")) for v in ("now", "later", "rest")
             ),

@@ -16,7 +16,8 @@ from bot.insights.nudges import fired_rules, team_nudges
 from bot.insights.privacy import Neighbour, Shape, decide_view, publishable_counts
 from bot.insights.published import Published, Seen, View, seen_by
 from bot.insights.render import render_digest
-from bot.model import Channel, Round, quarter_bounds
+from bot.loop import action_lines
+from bot.model import Channel, Round, TeamAction, quarter_bounds
 from bot.outgoing import Outgoing, SummaryMessage
 from bot.ports import UnitOfWork
 
@@ -92,6 +93,7 @@ async def publish_round(
         with_nudges.append((replace(view, nudges=rules), history))
     if not await uow.summaries.add(published, [view for view, _ in with_nudges]):
         return []  # another replica published it first
+    actions = await uow.actions.recent(channel.channel_id, limit=TREND_PERIODS)
     messages: list[Outgoing] = []
     for view, history in with_nudges:
         messages.append(
@@ -102,6 +104,7 @@ async def publish_round(
                 view=view,
                 history=history,
                 periods=[*(p.period for p in earlier[::-1]), published.period],
+                actions=actions,
                 idempotency_key=f"digest:{round_.round_id}:{view.viewer}",
             )
         )
@@ -149,16 +152,21 @@ def digest_message(
     idempotency_key: str,
     ephemeral: bool = False,
     periods: Sequence[str] = (),
+    actions: Sequence[TeamAction] = (),
 ) -> SummaryMessage:
-    """A viewer's digest of a published round, rendered from what was stored."""
+    """A viewer's digest of a published round, rendered from what was stored, with what the
+    team decided in the weeks it shows."""
+    locale = channel.config.locale
+    shown = [a for a in actions if a.period in periods]
     return render_digest(
         published=published,
         view=view,
         history=history,
         periods=periods,
+        actions=action_lines(ctx.catalog, shown, locale=locale),
         channel=channel.name,
         catalog=ctx.catalog,
-        locale=channel.config.locale,
+        locale=locale,
         recipient=view.viewer if view is not None else "",
         idempotency_key=idempotency_key,
         ephemeral=ephemeral,
@@ -187,6 +195,7 @@ async def stored_digest(
         view=view,
         history=await seen_history(uow, earlier, viewer=viewer),
         periods=[p.period for p in earlier[::-1]],
+        actions=await uow.actions.recent(channel.channel_id, limit=TREND_PERIODS),
         idempotency_key=idempotency_key,
         ephemeral=ephemeral,
     )

@@ -9,8 +9,9 @@ from zoneinfo import ZoneInfo
 
 from bot.compose import Speaker
 from bot.context import Context
+from bot.loop import gate_lead, previous_action
 from bot.members import new_checkin
-from bot.model import Channel, CheckIn, CheckInState, Round, RoundStatus, RoundTerms
+from bot.model import Channel, CheckIn, CheckInState, Round, RoundStatus, RoundTerms, TeamAction
 from bot.outgoing import Outgoing
 from bot.ports import UnitOfWork
 from bot.publication import publish_closed_rounds
@@ -79,7 +80,7 @@ async def open_due_rounds(ctx: Context, *, now: datetime) -> TickReport:
                 )
                 if not await uow.rounds.create(round_):
                     continue
-                await _close_earlier_rounds(uow, round_, now=now)
+                await close_earlier_rounds(uow, round_, now=now)
                 for pid in member_ids:
                     person = people[pid]
                     if person is not None and person.paused:
@@ -102,7 +103,7 @@ async def _may_open(uow: UnitOfWork, channel: Channel, *, now: datetime) -> bool
     return False
 
 
-async def _close_earlier_rounds(uow: UnitOfWork, current: Round, *, now: datetime) -> None:
+async def close_earlier_rounds(uow: UnitOfWork, current: Round, *, now: datetime) -> None:
     for round_ in await uow.rounds.list_open():
         if round_.channel_id == current.channel_id and round_.round_id != current.round_id:
             await _close(uow, round_, now=now)
@@ -135,6 +136,7 @@ class _Lookups:
         self._rounds: dict[str, Round | None] = {}
         self._channels: dict[str, Channel | None] = {}
         self._members: dict[str, frozenset[str]] = {}
+        self._actions: dict[str, TeamAction | None] = {}
 
     async def round(self, round_id: str) -> Round | None:
         if round_id not in self._rounds:
@@ -145,6 +147,11 @@ class _Lookups:
         if channel_id not in self._channels:
             self._channels[channel_id] = await self._uow.channels.get(channel_id)
         return self._channels[channel_id]
+
+    async def previous_action(self, round_: Round) -> TeamAction | None:
+        if round_.round_id not in self._actions:
+            self._actions[round_.round_id] = await previous_action(self._uow, round_)
+        return self._actions[round_.round_id]
 
     async def members(self, channel_id: str) -> frozenset[str]:
         if channel_id not in self._members:
@@ -199,7 +206,10 @@ async def _attend(
         person=person,
     )
     if checkin.state is CheckInState.ASKED and not checkin.delivered:
-        return speaker.gate(key="gate"), replace(checkin, delivered=True, updated_at=now)
+        action = await lookups.previous_action(round_)
+        lead = None if action is None else gate_lead(ctx.catalog, action, locale=speaker.locale)
+        gate = speaker.gate(key="gate", lead=lead)
+        return gate, replace(checkin, delivered=True, updated_at=now)
     if checkin.state is CheckInState.SNOOZED:
         back = replace(checkin, state=CheckInState.ASKED, delivered=True, updated_at=now)
         return speaker.gate(key=f"gate:{checkin.snoozes}"), back
@@ -248,7 +258,7 @@ async def open_round_now(ctx: Context, *, channel_id: str, now: datetime) -> Rou
             terms=RoundTerms.of(channel.config),
         )
         if await uow.rounds.create(round_):
-            await _close_earlier_rounds(uow, round_, now=now)
+            await close_earlier_rounds(uow, round_, now=now)
         existing = await uow.rounds.get(round_.round_id)
         if existing is None or existing.status is RoundStatus.CLOSED:
             await uow.commit()

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot import admin, rhythm, roster
+from bot import admin, loop, rhythm, roster, startnow
 from bot.context import DEFAULT_RETENTION, Context
 from bot.delivery import LEASE_SECONDS, Dispatcher, DrainReport
 from bot.engine import Engine
@@ -271,6 +271,55 @@ class Ripple:
             values=values,
             locale=locale,
             confirm=confirm,
+        )
+
+    async def start_now(
+        self, *, actor: Actor, channel_id: str, locale: str = "en"
+    ) -> startnow.StartResult:
+        """Start this week's check-in of a channel now, if ``actor`` may configure it; the
+        outcome is also sent to the actor by direct message. Asks go out on the next beat."""
+        result = await startnow.start_now(
+            self.context,
+            actor=actor,
+            channel_id=channel_id,
+            locale=locale,
+            now=self.clock.now(),
+        )
+        if result.started:
+            await rhythm.ask_due(self.context, now=self.clock.now())
+        return result
+
+    def action_form(self, *, round_id: str, locale: str = "en") -> loop.ActionForm:
+        """The form a manager fills in to record what the team will do about a week."""
+        return loop.action_form(self.context.catalog, round_id=round_id, locale=locale)
+
+    def check_action(
+        self, *, choice: str | None, text: str | None, locale: str = "en"
+    ) -> loop.ActionResult | None:
+        """Whether a submitted action form can be read, from the form alone: None if it can,
+        else the refusal naming the field."""
+        return loop.check_action(self.context.catalog, choice=choice, text=text, locale=locale)
+
+    async def record_action(
+        self,
+        *,
+        actor: Actor,
+        round_id: str,
+        choice: str | None,
+        text: str | None,
+        rule: str | None = None,
+        locale: str = "en",
+    ) -> loop.ActionResult:
+        """Record what a manager's team will do about a published week; the outcome is sent
+        to the manager by direct message, and the team hears it at its next check-in."""
+        return await loop.record_action(
+            self.context,
+            actor=actor,
+            round_id=round_id,
+            choice=choice,
+            text=text,
+            rule=rule,
+            locale=locale,
         )
 
     async def home(self, *, actor: Actor) -> HomeView:

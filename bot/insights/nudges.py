@@ -101,6 +101,7 @@ def team_nudges(
             locale=locale,
             recipient=recipient,
             idempotency_key=f"nudge:{round_id}:{rule}:{recipient}",
+            round_id=round_id,
             channel=channel,
         )
         for rule in rules

@@ -189,12 +189,14 @@ def render_digest(
     idempotency_key: str,
     ephemeral: bool = False,
     periods: Sequence[str] = (),
+    actions: Sequence[str] = (),
 ) -> SummaryMessage:
     """What a viewer reads of one published round.
 
     ``history`` is the viewer's share of the channel's recent published rounds, oldest
     first, ending with this one; rounds they were not shown are gaps in the trend.
-    ``periods`` names the same rounds, for the chart's weeks.
+    ``periods`` names the same rounds, for the chart's weeks; ``actions`` are the lines
+    saying what the team decided in those weeks, shown beside the trend.
     """
     words = _Words(catalog, locale)
     title = words.say("digest.title", channel=channel, period=published.period)
@@ -229,6 +231,10 @@ def render_digest(
     trend = _trend(history, words)
     if trend is not None:
         sections.append(trend)
+    if actions:
+        sections.append(
+            SummarySection(heading=words.say("loop.digest_heading"), lines=tuple(actions))
+        )
     if seen.notes and seen.counts.shared_notes:
         sections.append(
             SummarySection(
@@ -258,6 +264,7 @@ def nudge_message(
     recipient: str,
     idempotency_key: str,
     personal: bool = False,
+    round_id: str | None = None,
     **params: object,
 ) -> NudgeMessage:
     """A nudge's pattern and suggested action, from ``nudge.<rule>.text`` and ``.action``."""
@@ -269,6 +276,7 @@ def nudge_message(
         text=catalog.message(f"nudge.{rule}.text", locale=locale, **params),
         action=catalog.message(f"nudge.{rule}.action", locale=locale, **params),
         personal=personal,
+        round_id=round_id,
     )
 
 
