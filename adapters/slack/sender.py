@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass, field
 from typing import Any
@@ -10,11 +11,12 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.charts import render_chart_async
 from adapters.slack.blocks import message_payload
 from adapters.slack.ids import PLATFORM, parse_ref
 from adapters.slack.pacing import SlackPacer
 from adapters.slack.workspaces import Workspaces
-from bot.outgoing import Outgoing
+from bot.outgoing import Outgoing, SummaryMessage, TrendChart
 from bot.ports import PromptCatalog, SendOutcome, SendResult
 
 logger = logging.getLogger(__name__)
@@ -38,6 +40,10 @@ WORKSPACE_ERRORS = frozenset(
 # The message to update is gone (deleted, or too old to edit): post a new one instead.
 UPDATE_GONE = frozenset({"message_not_found", "cant_update_message", "edit_window_closed"})
 DEFAULT_RETRY_AFTER = 1.0
+# A digest's chart follows it as an image. Its upload is bounded well inside the outbox's
+# lease, so a slow upload can never make the digest look lost and be sent again.
+CHART_UPLOAD_SECONDS = 20.0
+CHART_FILENAME = "ripple-trend.png"
 
 
 def platform_message_id(channel: str, ts: str) -> str:
@@ -86,6 +92,7 @@ class SlackSender:
                 error=f"workspace {ref.team_id} has no working bot token (revoked or uninstalled)",
             )
         payload = message_payload(message, catalog=self.catalog)
+        chart = message.chart if isinstance(message, SummaryMessage) else None
         try:
             return await self._deliver(
                 self._client(token),
@@ -93,6 +100,7 @@ class SlackSender:
                 team_id=ref.team_id,
                 payload=payload,
                 replaces=replaces,
+                chart=chart,
             )
         except SlackApiError as exc:
             return await self._failed(exc, team_id=ref.team_id)
@@ -107,6 +115,7 @@ class SlackSender:
         team_id: str,
         payload: dict[str, Any],
         replaces: str | None,
+        chart: TrendChart | None = None,
     ) -> SendResult:
         target = split_message_id(replaces) if replaces else None
         if target is not None:
@@ -128,7 +137,37 @@ class SlackSender:
             )
         self.pacer.record(team_id=team_id, channel=channel)
         response = await client.chat_postMessage(channel=channel, **payload)
-        return _sent(response)
+        sent = _sent(response)
+        if chart is not None:  # only with a new post: an edited digest keeps its first chart
+            await self._attach_chart(
+                client, chart, channel=str(response["channel"]), team_id=team_id
+            )
+        return sent
+
+    async def _attach_chart(
+        self, client: AsyncWebClient, chart: TrendChart, *, channel: str, team_id: str
+    ) -> None:
+        """Upload the digest's chart beside it, in the conversation it was posted to.
+
+        The digest is delivered already, so nothing here may fail the send: without the
+        picture (no ``files:write`` scope, a 429, an outage) the text's sparkline stands in.
+        """
+        try:
+            async with asyncio.timeout(CHART_UPLOAD_SECONDS):
+                await client.files_upload_v2(
+                    channel=channel,
+                    file=await render_chart_async(chart),
+                    filename=CHART_FILENAME,
+                    title=chart.title,
+                    alt_txt=chart.alt_text,
+                )
+        except SlackApiError as exc:
+            reason = str(exc.response.get("error") or f"HTTP {exc.response.status_code}")
+            logger.warning("a digest's chart was not uploaded in %s: %s", team_id, reason)
+        except Exception as exc:  # the digest is out; a chart must never send it twice
+            logger.warning(
+                "a digest's chart was not uploaded in %s: %s", team_id, type(exc).__name__
+            )
 
     async def _failed(self, exc: SlackApiError, *, team_id: str) -> SendResult:
         status = exc.response.status_code

@@ -12,12 +12,13 @@ from aiohttp import ClientError, ClientResponseError
 from microsoft_agents.activity import ConversationParameters
 from microsoft_agents.hosting.core.connector.teams import TeamsConnectorClient
 
+from adapters.charts import render_chart_async
 from adapters.teams.cards import to_activity
 from adapters.teams.connector import ConnectorClients, Failure
 from adapters.teams.ids import PLATFORM
 from adapters.teams.limits import SendLimiter
 from adapters.teams.references import Addresses, Route
-from bot.outgoing import Outgoing
+from bot.outgoing import Outgoing, SummaryMessage
 from bot.ports import Clock, PromptCatalog, SendOutcome, SendResult, Store
 
 logger = logging.getLogger(__name__)
@@ -100,6 +101,8 @@ class TeamsSender:
         assert route.conversation_id is not None and route.reference is not None
         if (wait := await self._pace(route.conversation_id, route.tenant_id)) is not None:
             return _later(wait)
+        if isinstance(message, SummaryMessage) and message.chart is not None:
+            await render_chart_async(message.chart)  # drawn off the loop; the card reuses it
         activity = to_activity(message, catalog=self._wired.catalog)
         activity.apply_conversation_reference(route.reference)
         if replaces is not None:

@@ -6,7 +6,7 @@ import base64
 import binascii
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
@@ -21,6 +21,7 @@ from tests.slack.fake_slack_faults import (
     RecipientFault,
     error_answer,
 )
+from tests.slack.fake_slack_files import UPLOAD, UPLOAD_PATH, receive_upload, scope_error
 from tests.slack.fake_slack_methods import METHODS, TOKENLESS_METHODS
 from tests.slack.fake_slack_socket import (
     CONNECTIONS_OPEN,
@@ -34,6 +35,7 @@ from tests.slack.fake_slack_state import (
     Message,
     OAuthGrant,
     Params,
+    SharedFile,
     SlackError,
     SlackState,
     User,
@@ -48,6 +50,7 @@ __all__ = [
     "Call",
     "FakeSlack",
     "Message",
+    "SharedFile",
     "User",
     "View",
     "Workspace",
@@ -107,11 +110,13 @@ class FakeSlack:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._handle_api)
         app.router.add_post("/{kind:actions|commands}/{rest:.+}", self._handle_response_url)
+        app.router.add_post(UPLOAD_PATH + "{file_id}", self._handle_upload)
         self.sockets.install(app)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", 0).start()
         self.port = self._runner.addresses[0][1]
+        self.state.upload_url = f"http://127.0.0.1:{self.port}{UPLOAD_PATH}"
         return self
 
     async def __aexit__(
@@ -229,6 +234,11 @@ class FakeSlack:
         self.sockets.app_tokens.add(token)
         return token
 
+    def grant_scopes(self, team_id: str, scopes: Iterable[str]) -> None:
+        """The workspace's token carries only ``scopes`` from now on, as after an install
+        that asked for those; methods needing another answer ``missing_scope``."""
+        self.state.workspaces[team_id].scopes = frozenset(scopes)
+
     def revoke(self, token: str) -> None:
         """Calls with ``token`` answer ``token_revoked`` from now on."""
         self.state.tokens.pop(token, None)
@@ -267,6 +277,7 @@ class FakeSlack:
         With ``error`` the answer is HTTP 200 ``{"ok": false, "error": error}``; otherwise
         HTTP 429 with ``Retry-After: retry_after`` and error ``ratelimited``, or the given
         5xx status. A failed call changes nothing (no message is recorded as delivered).
+        ``files.upload`` names the post of a file's bytes to its upload URL.
         """
         fault = Fault(status=status, retry_after=retry_after, error=error)
         self.faults.queue(method, fault, count=count)
@@ -361,6 +372,14 @@ class FakeSlack:
         """The person deleted a message Ripple sent (Slack lets people delete bot DMs)."""
         self.state.messages.remove(message)
 
+    def files(self, channel_or_user: str | None = None) -> list[SharedFile]:
+        """Files completed with files.completeUploadExternal, oldest first.
+
+        Filter by channel id, or by user id for the files shared in the DM with that user.
+        """
+        wanted = channel_or_user
+        return [f for f in self.state.files if wanted in (None, f.channel, f.im_user)]
+
     def ephemeral_messages(self, channel_or_user: str | None = None) -> list[Message]:
         """Ephemeral messages, filtered by channel id or by the user who saw them."""
         return _select(self.state.ephemerals, channel_or_user)
@@ -391,6 +410,8 @@ class FakeSlack:
                 socket_url = f"ws://127.0.0.1:{self.port}{SOCKET_PATH}"
                 return 200, self.sockets.connections_open(token, socket_url=socket_url), {}
             team = None if method in TOKENLESS_METHODS else self.state.authenticate(token)
+            if team is not None and (error := scope_error(team, method)):
+                return error_answer(error)
             if method in TRIGGERED_METHODS and (error := self._trigger_error(params)):
                 return error_answer(error)
             if team is not None and (error := self.faults.recipient_error(method, params)):
@@ -420,6 +441,24 @@ class FakeSlack:
         self._calls.append(Call(method, params, token, arrived, status, body.get("error")))
         return web.json_response(body, status=status, headers=headers)
 
+    async def _handle_upload(self, request: web.Request) -> web.Response:
+        """A file's bytes, posted to the upload URL files.getUploadURLExternal gave out."""
+        arrived = self.now()
+        file_id = request.match_info["file_id"]
+        data = await _upload_body(request)
+        fault = self.faults.next_fault(UPLOAD, now=arrived)
+        if fault is not None:
+            status, body, headers = fault.answer()
+            error = str(body.get("error"))
+            self._calls.append(Call(UPLOAD, {"file_id": file_id}, None, arrived, status, error))
+            return web.Response(status=status, text=error, headers=headers)
+        found = receive_upload(self.state, file_id, data)
+        status = 200 if found else 404
+        self._calls.append(Call(UPLOAD, {"file_id": file_id}, None, arrived, status))
+        if not found:
+            return web.Response(status=404, text="Not Found")
+        return web.Response(text=f"OK - {len(data)}")
+
     async def _handle_response_url(self, request: web.Request) -> web.Response:
         self._responses.append((str(request.url), await request.json()))
         return web.Response(text="ok")
@@ -444,6 +483,17 @@ async def _read_request(request: web.Request) -> tuple[Params, str | None]:
     elif kind == "Basic":
         params.update(_basic_credentials(credentials))
     return params, token
+
+
+async def _upload_body(request: web.Request) -> bytes:
+    """The bytes of an upload: the raw body, or the ``file`` part of a multipart form."""
+    if request.content_type != "multipart/form-data":
+        return await request.read()
+    form = await request.post()
+    part = form.get("file") or form.get("filename")
+    if isinstance(part, web.FileField):
+        return part.file.read()
+    return str(part or "").encode()
 
 
 def _basic_credentials(encoded: str) -> dict[str, str]:

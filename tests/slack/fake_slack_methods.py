@@ -8,6 +8,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from tests.slack.fake_slack_files import complete_upload_external, get_upload_url_external
 from tests.slack.fake_slack_state import (
     APP_ID,
     DEFAULT_PAGE_SIZE,
@@ -311,5 +312,7 @@ METHODS: dict[str, Handler] = {
     "team.info": team_info,
     "apps.uninstall": apps_uninstall,
     "oauth.v2.access": oauth_v2_access,
+    "files.getUploadURLExternal": get_upload_url_external,
+    "files.completeUploadExternal": complete_upload_external,
 }
 TOKENLESS_METHODS = frozenset({"oauth.v2.access"})

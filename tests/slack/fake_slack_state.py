@@ -55,6 +55,8 @@ class Workspace:
     bot_user_id: str
     bot_id: str
     domain: str
+    # The scopes its token carries; None: every scope the fake checks (see fake_slack_files).
+    scopes: frozenset[str] | None = None
 
 
 @dataclass
@@ -112,6 +114,34 @@ class View:
 
 
 @dataclass
+class Upload:
+    """A file between files.getUploadURLExternal and files.completeUploadExternal."""
+
+    id: str
+    team_id: str
+    filename: str
+    length: int
+    alt_txt: str | None
+    data: bytes | None = None  # set once the bytes arrive at the upload URL
+
+
+@dataclass
+class SharedFile:
+    """A file completed with files.completeUploadExternal, as shared (or kept private)."""
+
+    id: str
+    team_id: str
+    channel: str | None
+    title: str
+    alt_txt: str | None
+    filename: str
+    data: bytes
+    im_user: str | None = None  # set when shared into a direct message
+    thread_ts: str | None = None
+    initial_comment: str | None = None
+
+
+@dataclass
 class OAuthGrant:
     team_id: str
     team_name: str
@@ -137,6 +167,9 @@ class SlackState:
     dead_tokens: dict[str, str] = field(default_factory=dict)  # token -> error code
     oauth_codes: dict[str, OAuthGrant] = field(default_factory=dict)
     refresh_tokens: dict[str, OAuthGrant] = field(default_factory=dict)
+    uploads: dict[str, Upload] = field(default_factory=dict)  # by file id
+    files: list[SharedFile] = field(default_factory=list)
+    upload_url: str = ""  # where upload URLs point: the fake's own server
     _ts: int = FIRST_TS_MICROS
     _views_made: int = 0
 
@@ -216,6 +249,8 @@ def install(state: SlackState, grant: OAuthGrant) -> Workspace:
             grant.team_id, grant.bot_user_id, "ripple", "Ripple", is_bot=True
         )
     team.bot_token = grant.bot_token
+    # An OAuth grant says which scopes its token carries; a workspace added directly has all.
+    team.scopes = frozenset(grant.scope.split(",")) if grant.scope else None
     state.tokens[grant.bot_token] = grant.team_id
     if grant.refresh_token:
         state.refresh_tokens[grant.refresh_token] = grant

@@ -23,6 +23,7 @@ async def install(world: SlackWorld, *, code: str) -> None:
         "channels:read",
         "chat:write",
         "commands",
+        "files:write",
         "groups:read",
         "im:history",
         "users:read",

@@ -1,0 +1,1 @@
+"""Tests of the trend chart drawn for manager digests."""
