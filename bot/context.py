@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.model import Channel, Person
-from bot.ports import Clock, Noise, PromptCatalog, Store
+from bot.ports import Clock, Noise, PromptCatalog, SignInLinks, Store
 
 DEFAULT_RETENTION = timedelta(days=180)
 
@@ -18,6 +18,7 @@ class Context:
     clock: Clock
     noise: Noise
     retention: timedelta = DEFAULT_RETENTION  # how long raw answers and notes are kept
+    links: SignInLinks | None = None  # sign-in links to the web view; None: it isn't set up
 
     def locale_for(self, person: Person | None, channel: Channel | None) -> str:
         """The person's language if Ripple speaks it, else the channel's, else English."""

@@ -28,6 +28,7 @@ class EventKind(enum.StrEnum):
     FORGET = "forget"  # asks for confirmation
     FORGET_CONFIRMED = "forget_confirmed"
     SUMMARY = "summary"
+    WEB = "web"  # a sign-in link to the web view, for managers and admins
     HELP = "help"
     MEMBER_JOINED = "member_joined"
     MEMBER_LEFT = "member_left"
@@ -50,6 +51,7 @@ COMMAND_EVENTS: dict[str, EventKind] = {
         EventKind.EXPORT,
         EventKind.FORGET,
         EventKind.SUMMARY,
+        EventKind.WEB,
         EventKind.HELP,
     )
 }

@@ -93,8 +93,12 @@ def check_action(
 
 
 def may_record(channel: Channel, *, actor: Actor) -> bool:
-    """Only a manager of the channel, acting from the place the channel belongs to."""
-    if channel.scope is not None and actor.place != channel.scope:
+    """Only a manager of the channel, and never acting from another place.
+
+    A person id already names its workspace or tenant, so a manager acting from a direct
+    chat, where a platform names no team, is still the one the channel's admins chose.
+    """
+    if actor.place is not None and channel.scope is not None and actor.place != channel.scope:
         return False
     return actor.person_id in channel.config.managers
 

@@ -19,3 +19,8 @@ def event_mark(event_id: str) -> str:
 def tombstone_mark(person_id: str) -> str:
     """How an erased person is remembered, so a roster sync does not bring them back."""
     return mark(person_id, purpose="tombstone")
+
+
+def sign_in_mark(nonce: str) -> str:
+    """How a used sign-in link is remembered, so it signs nobody in a second time."""
+    return mark(nonce, purpose="sign-in")

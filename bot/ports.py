@@ -328,6 +328,15 @@ class Clock(Protocol):
         ...
 
 
+class SignInLinks(Protocol):
+    """Makes the signed, expiring, single-use links that sign a person in to the web view."""
+
+    def link(self, person_id: str, *, now: datetime) -> str:
+        """A link that signs ``person_id`` in once, for ``bot.webview.LINK_LIFETIME`` from
+        ``now``."""
+        ...
+
+
 class PromptCatalog(Protocol):
     def message(self, key: str, *, locale: str, **params: object) -> str:
         """A rendered message in ``locale`` (falling back to English)."""

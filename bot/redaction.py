@@ -22,6 +22,7 @@ BODY_MARKERS = (
     "{",
     "[",
     "(",
+    "sign-in?",  # a web view sign-in link, in the server's access log: its token signs in
 )
 REDACTED = "[body redacted]"
 

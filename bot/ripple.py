@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot import admin, loop, rhythm, roster, startnow
+from bot import admin, loop, rhythm, roster, settings_view, startnow, webview
 from bot.context import DEFAULT_RETENTION, Context
 from bot.delivery import LEASE_SECONDS, Dispatcher, DrainReport
 from bot.engine import Engine
@@ -16,10 +17,10 @@ from bot.home import HomeView, home_for
 from bot.insights.noise import OpenDPNoise
 from bot.model import Actor, Channel, ChannelConfig, Person, RoundTerms
 from bot.outgoing import Outgoing
-from bot.ports import Clock, Noise, PromptCatalog, Roster, Sender, Store
+from bot.ports import Clock, Noise, PromptCatalog, Roster, Sender, SignInLinks, Store
 from bot.replies import Replies
 from bot.retention import PurgeReport, purge_expired
-from bot.setup_form import FormValue, SetupForm
+from bot.setup_form import START_FIELD, FormValue, SetupForm
 
 
 class Ripple:
@@ -37,6 +38,7 @@ class Ripple:
         noise: Noise | None = None,
         retention: timedelta = DEFAULT_RETENTION,
         send_lease: timedelta = timedelta(seconds=LEASE_SECONDS),
+        links: SignInLinks | None = None,
     ) -> None:
         self.context = Context(
             store=store,
@@ -44,6 +46,7 @@ class Ripple:
             clock=clock,
             noise=noise or OpenDPNoise(),
             retention=retention,
+            links=links,
         )
         self.channel_defaults = channel_defaults or ChannelConfig()
         self.engine = Engine(self.context)
@@ -262,9 +265,10 @@ class Ripple:
         locale: str = "en",
         confirm: bool = False,
     ) -> admin.ConfigResult:
-        """Save the setup form if the actor may. With ``confirm``, a saved change is also
-        confirmed to the actor by direct message, through the outbox."""
-        return await admin.apply_setup(
+        """Save the setup form if the actor may, and start this week's check-in if the form
+        asks to. With ``confirm``, the outcome is also told to the actor by direct message,
+        through the outbox."""
+        result = await admin.apply_setup(
             self.context,
             actor=actor,
             channel_id=channel_id,
@@ -272,18 +276,25 @@ class Ripple:
             locale=locale,
             confirm=confirm,
         )
+        if not result.saved or values.get(START_FIELD) != "now":
+            return result
+        started = await self.start_now(
+            actor=actor, channel_id=channel_id, locale=locale, confirm=confirm
+        )
+        return replace(result, message=f"{result.message}\n{started.message}")
 
     async def start_now(
-        self, *, actor: Actor, channel_id: str, locale: str = "en"
+        self, *, actor: Actor, channel_id: str, locale: str = "en", confirm: bool = False
     ) -> startnow.StartResult:
-        """Start this week's check-in of a channel now, if ``actor`` may configure it; the
-        outcome is also sent to the actor by direct message. Asks go out on the next beat."""
+        """Start this week's check-in of a channel now, if ``actor`` may configure it. With
+        ``confirm`` the outcome is also sent to the actor by direct message."""
         result = await startnow.start_now(
             self.context,
             actor=actor,
             channel_id=channel_id,
             locale=locale,
             now=self.clock.now(),
+            confirm=confirm,
         )
         if result.started:
             await rhythm.ask_due(self.context, now=self.clock.now())
@@ -320,6 +331,36 @@ class Ripple:
             text=text,
             rule=rule,
             locale=locale,
+        )
+
+    async def redeem_sign_in(
+        self, *, person_id: str, nonce: str, now: datetime | None = None
+    ) -> webview.SignIn:
+        """Use a web view sign-in link whose signature and age the web adapter checked:
+        accepted once, refused when used before or when the person has erased their data."""
+        return await webview.redeem_sign_in(
+            self.context, person_id=person_id, nonce=nonce, now=now or self.clock.now()
+        )
+
+    async def web_visitor(self, person_id: str) -> webview.Visitor | None:
+        """Who is signed in to the web view and the channels they may open there, read now;
+        None when they have erased their data."""
+        return await webview.visitor(self.context, person_id=person_id)
+
+    async def web_summaries(
+        self, *, person_id: str, channel_id: str
+    ) -> webview.SummariesPage | None:
+        """A manager's digests of one channel; None unless they manage it now."""
+        return await webview.summaries_page(
+            self.context, person_id=person_id, channel_id=channel_id
+        )
+
+    async def web_settings(
+        self, *, person_id: str, channel_id: str, locale: str
+    ) -> settings_view.SettingsPage | None:
+        """A channel's settings in words; None unless ``person_id`` is its Ripple admin now."""
+        return await settings_view.settings_page(
+            self.context, person_id=person_id, channel_id=channel_id, locale=locale
         )
 
     async def home(self, *, actor: Actor) -> HomeView:

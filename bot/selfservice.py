@@ -1,4 +1,5 @@
-"""What a person can do for themselves: pause, resume, history, export, forget, summaries."""
+"""What a person can do for themselves: pause, resume, history, export, forget, summaries,
+and a sign-in link to the web view."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from bot.outgoing import Outgoing, QuestionMessage, TextMessage
 from bot.ports import UnitOfWork
 from bot.publication import latest_digest
 from bot.questions import Choice
+from bot.webview import LINK_LIFETIME, channels_of
 
 HISTORY_ROWS = 8
 
@@ -222,6 +224,21 @@ async def _latest_summary(
     return [] if digest is None else [digest]
 
 
+async def _web(
+    ctx: Context, uow: UnitOfWork, reply: _Reply, person: Person | None
+) -> list[Outgoing]:
+    """A private sign-in link for a manager or Ripple admin of an active channel."""
+    pid = reply.origin.person_id
+    if not await channels_of(uow, pid):
+        return [reply.text(reply.say("web.not_for_you"), label="web")]
+    if ctx.links is None:
+        return [reply.text(reply.say("web.not_set_up"), label="web")]
+    link = ctx.links.link(pid, now=reply.origin.occurred_at)
+    minutes = int(LINK_LIFETIME.total_seconds() // 60)
+    body = reply.say("web.link", link=link, minutes=minutes)
+    return [reply.text(body, label="web", ephemeral=True)]
+
+
 async def _help(
     ctx: Context, uow: UnitOfWork, reply: _Reply, person: Person | None
 ) -> list[Outgoing]:
@@ -235,5 +252,6 @@ HANDLERS: dict[EventKind, Handler] = {
     EventKind.EXPORT: _export,
     EventKind.FORGET: _forget,
     EventKind.SUMMARY: _summary,
+    EventKind.WEB: _web,
     EventKind.HELP: _help,
 }

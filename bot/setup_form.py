@@ -32,9 +32,12 @@ HINTED = frozenset(
         "admins",
         "quiet_dates",
         "signpost",
+        "start",
     }
 )
 MAX_QUIET_DATES = 60
+# Not a setting: whether saving also starts this week's check-in right away.
+START_FIELD = "start"
 # The fields whose answers are people (person ids), as a platform's people picker gives them.
 PEOPLE_FIELDS = ("managers", "admins")
 
@@ -164,6 +167,16 @@ def setup_form(
                 required=False,
             ),
             field("signpost", "long_text", config.signpost or "", required=False),
+            field(
+                START_FIELD,
+                "choice",
+                "scheduled",
+                choices=(
+                    Choice(value="scheduled", label=say("start.scheduled")),
+                    Choice(value="now", label=say("start.now")),
+                ),
+                required=False,
+            ),
         ),
     )
 

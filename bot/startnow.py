@@ -46,11 +46,18 @@ class StartResult:
 
 
 async def start_now(
-    ctx: Context, *, actor: Actor, channel_id: str, locale: str, now: datetime
+    ctx: Context,
+    *,
+    actor: Actor,
+    channel_id: str,
+    locale: str,
+    now: datetime,
+    confirm: bool = False,
 ) -> StartResult:
     """Start this week's check-in of ``channel_id`` now, if ``actor`` may configure it.
 
-    The outcome is also told to the actor by direct message, through the outbox.
+    With ``confirm``, the outcome is also told to the actor by direct message, through the
+    outbox (for platforms that can't answer where they were asked).
     """
     async with ctx.store.unit_of_work() as uow:
         channel = await uow.channels.get(channel_id)
@@ -66,13 +73,14 @@ async def start_now(
             )
             result = StartResult(outcome=outcome, message=text, round_id=round_.round_id)
             logger.info("start now of %s: %s", round_.round_id, outcome.value)
-        told = TextMessage(
-            recipient=actor.person_id,
-            idempotency_key=f"start:{channel_id}:{secrets.token_hex(8)}",
-            text=result.message,
-            locale=locale,
-        )
-        await uow.outbox.add(told, now=now)
+        if confirm:
+            told = TextMessage(
+                recipient=actor.person_id,
+                idempotency_key=f"start:{channel_id}:{secrets.token_hex(8)}",
+                text=result.message,
+                locale=locale,
+            )
+            await uow.outbox.add(told, now=now)
         await uow.commit()
     return result
 

@@ -59,7 +59,7 @@ class ConsoleChat:
         await self.start()
         self.write(
             "Type a number to answer, or a command: checkin, pause, resume, history, "
-            "export, forget, summary, setup, help, quit."
+            "export, forget, summary, web, setup, help, quit."
         )
         await self.ask(EventKind.CHECKIN)
         while True:

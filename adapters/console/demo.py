@@ -14,7 +14,7 @@ from adapters.console.render import render
 from adapters.console.sender import ConsoleSender
 from bot.clock import ManualClock
 from bot.events import Origin, tapped
-from bot.model import Cadence, ChannelConfig, Person
+from bot.model import ActionChoice, Actor, Cadence, ChannelConfig, Person
 from bot.outgoing import NudgeMessage, Outgoing, QuestionMessage, SummaryMessage
 from bot.ports import Sender
 from bot.ripple import Ripple
@@ -24,6 +24,13 @@ TICK = timedelta(hours=12)
 PERIOD = re.compile(r"/(?P<year>\d{4})-W(?P<week>\d{2})")
 SIGNAL_ORDER = ("workload", "energy", "extra_hours", "covering", "real_rest")
 SAMPLES = {("sam", 0), ("lee", 0), ("kim", 1)}
+# What a manager records in answer to a nudge, by the nudge's pattern.
+RECORDED_ACTIONS = {
+    "high_load": (ActionChoice.MOVE_DEADLINE, "The Friday release moves a week"),
+    "rest_deficit": (ActionChoice.NO_MEETING_AFTERNOON, "Wednesdays from 13:00"),
+    "covering_concentrated": (ActionChoice.REDISTRIBUTE_COVER, "A shared rota for support"),
+    "falling_energy": (ActionChoice.PROTECTED_REST, "Nobody works late this week"),
+}
 SIGNPOST = "Ripple isn't a crisis service. If things feel like too much, the Employee Assistance Programme is free and confidential: 0800 123 456."
 
 
@@ -72,6 +79,8 @@ class DemoReport:
     nudges: list[NudgeMessage] = field(default_factory=list)
     samples: dict[tuple[str, int], list[str]] = field(default_factory=dict)
     delivered: int = 0
+    recorded: list[str] = field(default_factory=list)  # what managers said the team will do
+    heard: list[str] = field(default_factory=list)  # how the next check-in opened with it
 
 
 class Simulation:
@@ -133,6 +142,7 @@ class Simulation:
             return
         if isinstance(message, NudgeMessage):
             self.report.nudges.append(message)
+            await self.record(message)
             return
         persona = self.personas.get(message.recipient)
         week = self.week_of(message)
@@ -143,8 +153,28 @@ class Simulation:
             sample = self.report.samples.setdefault((persona.handle, week), [])
         if sample is not None:
             sample.append(_indent("Ripple", render(message)))
+        opened_with_action = message.text.startswith(("At the last check-in", "After the last"))
+        if isinstance(message, QuestionMessage) and opened_with_action and not self.report.heard:
+            self.report.heard.append(f"{persona.name}, week {week + 1}: {message.text}")
         if isinstance(message, QuestionMessage) and week < len(persona.weeks):
             await self.react(persona, persona.weeks[week], message, sample)
+
+    async def record(self, nudge: NudgeMessage) -> None:
+        """In week 2 the manager answers the first team nudge with its suggested action."""
+        if nudge.personal or nudge.round_id is None or self.week_of(nudge) != 1:
+            return
+        if any(nudge.round_id in line for line in self.report.recorded):
+            return
+        choice, text = RECORDED_ACTIONS.get(nudge.rule, (ActionChoice.PROTECTED_REST, ""))
+        result = await self.ripple.record_action(
+            actor=Actor(person_id=nudge.recipient),
+            round_id=nudge.round_id,
+            choice=choice.value,
+            text=text,
+            rule=nudge.rule,
+        )
+        who = nudge.recipient.split(":")[-1].title()
+        self.report.recorded.append(f"{who}, after {nudge.round_id}: {result.message}")
 
     def week_of(self, message: Outgoing) -> int | None:
         """Which week of the demo a message belongs to, from its round or thread."""
@@ -243,6 +273,11 @@ def _write_report(
         who = "privately, to" if nudge.personal else "to"
         write(f"\n-- {nudge.rule}, {who} {nudge.recipient.split(':')[-1].title()} --")
         write(render(nudge))
+    write("\n== Closing the loop ==")
+    for line in report.recorded:
+        write(f"\n-- recorded by {line}")
+    for line in report.heard:
+        write(f"\n-- the next check-in opened, for {line}")
     write(
         f"\n== Totals ==\nrounds opened: {report.rounds}, check-ins asked: {report.asked}, "
         f"reminders: {report.reminders}, messages delivered: {report.delivered}"

@@ -12,7 +12,15 @@ WIDTH = 72
 def _wrap(text: str, indent: str = "") -> list[str]:
     lines: list[str] = []
     for paragraph in text.split("\n"):
-        wrapped = textwrap.wrap(paragraph, WIDTH, initial_indent=indent, subsequent_indent=indent)
+        # Long words and hyphens stay whole, so a link can be copied from the terminal.
+        wrapped = textwrap.wrap(
+            paragraph,
+            WIDTH,
+            initial_indent=indent,
+            subsequent_indent=indent,
+            break_long_words=False,
+            break_on_hyphens=False,
+        )
         lines.extend(wrapped or [""])
     return lines
 

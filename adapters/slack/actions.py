@@ -16,11 +16,14 @@ COMMAND: Final = "ripple_command"  # App Home buttons: "ripple_command:<command>
 NOTE_VIEW: Final = "ripple_note"  # callback_id of the note modal
 SETUP_VIEW: Final = "ripple_setup"  # callback_id of the setup modal
 SNOOZE_BLOCK: Final = "ripple_snooze"  # block_id prefix carrying the round id to the picker
+RECORD: Final = "ripple_record"  # a manager's "record what the team will do" button
+ACTION_VIEW: Final = "ripple_action"  # callback_id of the modal that records it
 
 CHOICE_PATTERN: Final = re.compile(r"^ripple_choice(:\d+)?$")
 SKIP_PATTERN: Final = re.compile(r"^ripple_skip$")
 SNOOZE_AT_PATTERN: Final = re.compile(r"^ripple_snooze_at$")
 COMMAND_PATTERN: Final = re.compile(r"^ripple_command:[a-z_]+$")
+RECORD_PATTERN: Final = re.compile(r"^ripple_record$")
 
 # Slack's published limits for the places these strings travel.
 BUTTON_VALUE_LIMIT: Final = 2000
@@ -138,3 +141,43 @@ def read_action(action: Mapping[str, object]) -> Tap:
 
 def _optional_text(value: object) -> bool:
     return value is None or isinstance(value, str)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Record:
+    """A press on "record what the team will do": the week, the nudge it came from, if any,
+    and the language of the message it was on. None of it says who may record: the core
+    decides that from who pressed it."""
+
+    round_id: str
+    rule: str | None
+    locale: str
+
+
+def encode_record(record: Record) -> str:
+    raw = json.dumps(
+        [record.round_id, record.rule, record.locale], ensure_ascii=False, separators=(",", ":")
+    )
+    if len(raw) > BUTTON_VALUE_LIMIT:
+        raise ValueError(f"the record button's value is {len(raw)} characters, over Slack's limit")
+    return raw
+
+
+def decode_record(raw: object) -> Record:
+    """The Record in a button value; ValueError if it isn't one of Ripple's."""
+    if not isinstance(raw, str):
+        raise ValueError("the record button carries no value")
+    try:
+        value = json.loads(raw)
+    except (json.JSONDecodeError, RecursionError):
+        raise ValueError("the record button's value is not JSON") from None
+    if (
+        not isinstance(value, list)
+        or len(value) != 3
+        or not isinstance(value[0], str)
+        or not value[0]
+        or not _optional_text(value[1])
+        or not isinstance(value[2], str)
+    ):
+        raise ValueError("the record button's value is not a round, a rule and a language")
+    return Record(round_id=value[0], rule=value[1], locale=value[2])

@@ -10,9 +10,12 @@ from adapters.slack.actions import (
     BUTTON_VALUE_LIMIT,
     CHOICE,
     OPTION_VALUE_LIMIT,
+    RECORD,
     SKIP,
     SNOOZE_AT,
+    Record,
     Tap,
+    encode_record,
     encode_tap,
     snooze_block_id,
 )
@@ -55,9 +58,9 @@ def message_payload(message: Outgoing, *, catalog: PromptCatalog) -> dict[str, A
     elif isinstance(message, TextMessage):
         blocks = _text(message, say=say)
     elif isinstance(message, SummaryMessage):
-        blocks = _summary(message)
+        blocks = _summary(message) + _record(message, say=say)
     else:
-        blocks = _nudge(message)
+        blocks = _nudge(message) + _record(message, say=say)
     return {
         "text": fallback(message.text),
         "blocks": fit(blocks, limit=MESSAGE_BLOCK_LIMIT, note=say("slack.truncated")),
@@ -122,6 +125,20 @@ def _question(message: QuestionMessage, *, say: _Say) -> list[Block]:
             }
         )
     return blocks + context(message.footer or "")
+
+
+def _record(message: SummaryMessage | NudgeMessage, *, say: _Say) -> list[Block]:
+    """A manager's button to record what the team will do about the week shown."""
+    if message.round_id is None:
+        return []
+    if isinstance(message, SummaryMessage) and message.suppressed:
+        return []
+    if isinstance(message, NudgeMessage) and message.personal:
+        return []
+    rule = message.rule if isinstance(message, NudgeMessage) else None
+    value = encode_record(Record(round_id=message.round_id, rule=rule, locale=message.locale))
+    button = _button(action_id=RECORD, label=say("loop.button"), value=value)
+    return [{"type": "actions", "elements": [button]}]
 
 
 def _button(*, action_id: str, label: str, value: str) -> Block:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from bot.events import COMMAND_EVENTS
 
-WORDS = frozenset({*COMMAND_EVENTS, "setup"})
+WORDS = frozenset({*COMMAND_EVENTS, "setup", "start"})
 # Spellings people reach for; each means the command it points to.
-ALIASES = {"check-in": "checkin", "check": "checkin", "stop": "pause", "start": "resume"}
+ALIASES = {"check-in": "checkin", "check": "checkin", "stop": "pause"}
 
 
 def parse_command(text: str) -> str | None:

@@ -15,7 +15,15 @@ from adapters.slack import actions
 from adapters.slack.commands import parse_command
 from adapters.slack.directory import SlackUser
 from adapters.slack.ids import ripple_id
-from adapters.slack.modals import errors_response, note_modal, read_note, read_setup, setup_modal
+from adapters.slack.modals import (
+    action_modal,
+    errors_response,
+    note_modal,
+    read_action_modal,
+    read_note,
+    read_setup,
+    setup_modal,
+)
 from adapters.slack.translator import Body, SlackTranslator
 from bot.events import (
     COMMAND_EVENTS,
@@ -44,6 +52,8 @@ class SlackListeners(SlackTranslator):
         app.action(actions.COMMAND_PATTERN)(self.on_home_button)
         app.view(actions.NOTE_VIEW)(self.on_note)
         app.view(actions.SETUP_VIEW)(self.on_setup)
+        app.action(actions.RECORD_PATTERN)(self.on_record)
+        app.view(actions.ACTION_VIEW)(self.on_action)
         # Slack delivers message.im as a "message" event with channel_type "im".
         app.event("message")(self.on_message)
 
@@ -70,6 +80,9 @@ class SlackListeners(SlackTranslator):
             return
         if word == "setup":
             await self._setup(respond, client, command, user=user, channel_id=channel_id)
+            return
+        if word == "start":
+            await self._start(respond, client, user=user, channel_id=channel_id)
             return
         await _answer(respond, self.say("slack.sent_to_dm", locale))
         origin = self.origin(
@@ -205,6 +218,71 @@ class SlackListeners(SlackTranslator):
             confirm=True,  # the modal has closed: the outcome comes by DM
         )
         await self.ripple.reply(user.person.person_id)
+
+    async def on_record(self, ack: AsyncAck, body: Body, client: AsyncWebClient) -> None:
+        """A manager's "record what the team will do": the form opens from the button alone."""
+        await ack()
+        action: Mapping[str, Any] = (body.get("actions") or [{}])[0]
+        try:
+            record = actions.decode_record(action.get("value"))
+        except ValueError as exc:
+            logger.warning("ignoring a record button Ripple can't read: %s", exc)
+            return
+        form = self.ripple.action_form(round_id=record.round_id, locale=record.locale)
+        close = self.say("slack.cancel", record.locale)
+        view = action_modal(form, rule=record.rule, locale=record.locale, close=close)
+        try:
+            await client.views_open(trigger_id=str(body["trigger_id"]), view=view)
+        except SlackApiError as exc:
+            if exc.response.get("error") not in TRIGGER_GONE:
+                raise
+            logger.warning("Slack let the trigger of a record button expire")
+
+    async def on_action(
+        self, ack: AsyncAck, body: Body, view: Body, client: AsyncWebClient
+    ) -> None:
+        """Checked from the form alone, so Slack hears back at once; then recorded, if the
+        person manages the channel, with the outcome by direct message."""
+        try:
+            given = read_action_modal(view)
+        except ValueError as exc:
+            logger.warning("ignoring an action modal Ripple can't read: %s", exc)
+            await ack()
+            return
+        problem = self.ripple.check_action(
+            choice=given.choice, text=given.text, locale=given.locale
+        )
+        if problem is not None:
+            await ack(**errors_response(field=problem.field or "choice", message=problem.message))
+            return
+        await ack()
+        user = await self.actor(client, body)
+        if user is None:
+            return
+        await self.ripple.record_action(
+            actor=user.actor,
+            round_id=given.round_id,
+            choice=given.choice,
+            text=given.text,
+            rule=given.rule,
+            locale=given.locale,
+        )
+        await self.ripple.reply(user.person.person_id)
+
+    async def _start(
+        self, respond: AsyncRespond, client: AsyncWebClient, *, user: SlackUser, channel_id: str
+    ) -> None:
+        ref = ripple_id(team_id=user.team_id, local_id=channel_id) if channel_id else None
+        locale = await self.locale(user, channel=ref)
+        if ref is None or channel_id.startswith("D"):
+            await _answer(respond, self.say("slack.start_in_channel", locale))
+            return
+        self.directory.forget(team_id=user.team_id, user_id=user.user_id)  # rights read fresh
+        fresh = await self.directory.user(client, team_id=user.team_id, user_id=user.user_id)
+        result = await self.ripple.start_now(
+            actor=(fresh or user).actor, channel_id=ref, locale=locale
+        )
+        await _answer(respond, result.message)
 
     async def _setup(
         self,

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from adapters.slack.actions import NOTE_VIEW, SETUP_VIEW
+from adapters.slack.actions import ACTION_VIEW, NOTE_VIEW, SETUP_VIEW
 from adapters.slack.ids import parse_ref, ripple_id
 from adapters.slack.kit import (
     LABEL_LIMIT,
@@ -23,6 +23,7 @@ from adapters.slack.kit import (
     sections,
 )
 from bot.conversation import NOTE_LIMIT
+from bot.loop import ActionForm
 from bot.ports import PromptCatalog
 from bot.setup_form import FormField, SetupForm
 
@@ -134,6 +135,74 @@ def read_setup(view: Mapping[str, Any], *, team_id: str) -> SetupInput:
             raise ValueError(f"the setup modal's field {name!r} has no answer")
         values[name] = _answer(name, element, team_id=team_id)
     return SetupInput(channel_id=channel_id, values=values, locale=locale)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ActionInput:
+    """A submitted "what will the team do" modal, as typed and picked."""
+
+    round_id: str
+    rule: str | None
+    locale: str
+    choice: str | None
+    text: str
+
+
+def action_modal(form: ActionForm, *, rule: str | None, locale: str, close: str) -> dict[str, Any]:
+    """The modal where a manager records what the team will do about one week."""
+    options = [
+        {"text": plain(c.label, limit=OPTION_TEXT_LIMIT), "value": c.value} for c in form.choices
+    ]
+    blocks = [
+        *sections(form.intro),
+        {
+            "type": "input",
+            "block_id": "choice",
+            "optional": True,
+            "label": plain(form.choice_label, limit=LABEL_LIMIT),
+            "element": {"type": "radio_buttons", "action_id": "choice", "options": options},
+        },
+        {
+            "type": "input",
+            "block_id": "text",
+            "optional": True,
+            "label": plain(form.text_label, limit=LABEL_LIMIT),
+            "hint": plain(form.text_hint, limit=LABEL_LIMIT),
+            "element": {
+                "type": "plain_text_input",
+                "action_id": "text",
+                "multiline": True,
+                "max_length": form.text_limit,
+            },
+        },
+    ]
+    return _modal(
+        callback_id=ACTION_VIEW,
+        title=form.title,
+        submit=form.submit,
+        close=close,
+        metadata={"round_id": form.round_id, "rule": rule, "locale": locale},
+        blocks=blocks,
+    )
+
+
+def read_action_modal(view: Mapping[str, Any]) -> ActionInput:
+    """The answers in a submitted action modal; ValueError if it isn't one of Ripple's."""
+    metadata = _metadata(view, callback_id=ACTION_VIEW)
+    round_id, rule, locale = metadata.get("round_id"), metadata.get("rule"), metadata.get("locale")
+    if not isinstance(round_id, str) or not round_id or not isinstance(locale, str):
+        raise ValueError("the action modal's metadata names no round or language")
+    if rule is not None and not isinstance(rule, str):
+        raise ValueError("the action modal's metadata has a malformed rule")
+    state = _state(view)
+    picked = (state.get("choice") or {}).get("choice")
+    option = picked.get("selected_option") if isinstance(picked, Mapping) else None
+    choice = option.get("value") if isinstance(option, Mapping) else None
+    if choice is not None and not isinstance(choice, str):
+        raise ValueError("the action modal's choice is not text")
+    typed = (state.get("text") or {}).get("text")
+    text = _text(typed.get("value") if isinstance(typed, Mapping) else None, "text")
+    return ActionInput(round_id=round_id, rule=rule, locale=locale, choice=choice, text=text)
 
 
 def errors_response(*, field: str, message: str) -> dict[str, Any]:

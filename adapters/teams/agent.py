@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -10,9 +11,9 @@ from microsoft_agents.activity import Activity, ActivityTypes, ContentTypes, Inv
 from microsoft_agents.hosting.core import TurnContext
 
 from adapters.teams.background import Replies
-from adapters.teams.cards import render
+from adapters.teams.cards import ACTION_CHOICE_INPUT, ACTION_TEXT_INPUT, RECORD, render
 from adapters.teams.channel import ChannelCommands
-from adapters.teams.ids import conversation_type
+from adapters.teams.ids import conversation_type, team_scope
 from adapters.teams.install import Installs
 from adapters.teams.references import Addresses, route_to_sender
 from adapters.teams.setup_card import SETUP
@@ -24,6 +25,7 @@ from adapters.teams.translate import (
     sender_id,
 )
 from bot.events import Event
+from bot.model import Actor
 from bot.outgoing import Outgoing
 from bot.replies import replacement
 from bot.ripple import Ripple
@@ -74,6 +76,9 @@ class RippleAgent:
         activity = context.activity
         now = self._ripple.clock.now()
         data = card_data(activity)
+        if data is not None and data.get("ripple") == RECORD:
+            await self._record(activity, data)
+            return
         if _in_channel(activity):
             if data is not None and data.get("ripple") == SETUP:
                 outcome = await self._channel.save(activity, data)
@@ -95,6 +100,10 @@ class RippleAgent:
             outcome = await self._channel.save(activity, data)
             await _respond(context, card=outcome.card)
             return
+        if data is not None and data.get("ripple") == RECORD:
+            await self._record(activity, data)
+            await _respond(context, card=None)
+            return
         event = card_event(activity, data, now=now) if data is not None else None
         if event is None:
             logger.warning("ignoring a Teams card tap that names no choice of Ripple's")
@@ -104,6 +113,24 @@ class RippleAgent:
         update = replacement(queued, person_id=sender_id(activity))
         card = None if update is None else render(update, catalog=self._ripple.context.catalog)
         await _respond(context, card=card)
+
+    async def _record(self, activity: Activity, data: Mapping[str, Any]) -> None:
+        """A manager's action from a digest or nudge card; the core decides if they may.
+
+        Who is acting comes from the activity Teams signed; the card's data only names the
+        week, the nudge and the language, and what was typed and picked.
+        """
+        person = sender_id(activity)
+        place = team_scope(activity) if _in_channel(activity) else None
+        await self._ripple.record_action(
+            actor=Actor(person_id=person, place=place),
+            round_id=_field(data, "round") or "",
+            choice=_field(data, ACTION_CHOICE_INPUT),
+            text=_field(data, ACTION_TEXT_INPUT),
+            rule=_field(data, "rule"),
+            locale=_field(data, "locale") or "en",
+        )
+        self._replies.deliver(person)
 
     async def _handle(self, event: Event) -> list[Outgoing]:
         queued = await self._ripple.handle(event)
@@ -115,6 +142,12 @@ def _with_route(event: Event, activity: Activity) -> Event:
     """The event, carrying the route back to its sender for the core to keep if it keeps it."""
     origin = replace(event.origin, address=route_to_sender(activity).to_json())
     return replace(event, origin=origin)
+
+
+def _field(data: Mapping[str, Any], name: str) -> str | None:
+    """A text field of submitted card data; None when it is missing, empty or not text."""
+    value = data.get(name)
+    return value if isinstance(value, str) and value else None
 
 
 def _in_channel(activity: Activity) -> bool:

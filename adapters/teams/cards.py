@@ -2,20 +2,36 @@
 
 from __future__ import annotations
 
+import base64
+import logging
 from typing import Any
 
 from microsoft_agents.activity import Activity, ActivityTypes
 from microsoft_agents.hosting.core import CardFactory
 
+from adapters.charts import render_chart
 from bot.conversation import NOTE_LIMIT
-from bot.outgoing import NudgeMessage, Outgoing, QuestionMessage, SummaryMessage, TextMessage
+from bot.loop import action_form
+from bot.outgoing import (
+    NudgeMessage,
+    Outgoing,
+    QuestionMessage,
+    SummaryMessage,
+    TextMessage,
+    TrendChart,
+)
 from bot.ports import PromptCatalog
+
+logger = logging.getLogger(__name__)
 
 CARD_VERSION = "1.5"
 VERB = "ripple"
 NOTE_INPUT = "ripple_note"
 SNOOZE_DATE_INPUT = "ripple_snooze_date"
 SNOOZE_TIME_INPUT = "ripple_snooze_time"
+RECORD = "record"  # the "ripple" of a manager's record-an-action submission
+ACTION_CHOICE_INPUT = "ripple_action_choice"
+ACTION_TEXT_INPUT = "ripple_action_text"
 SUMMARY_CHARS = 140  # the notification preview: a short first line
 
 Card = dict[str, Any]
@@ -58,9 +74,48 @@ def render(message: Outgoing, *, catalog: PromptCatalog) -> Card:
         return _question(message, catalog=catalog)
     if isinstance(message, TextMessage):
         return _text(message)
-    if isinstance(message, SummaryMessage):
-        return _summary(message)
-    return _nudge(message)
+    card = _summary(message) if isinstance(message, SummaryMessage) else _nudge(message)
+    if (record := _record(message, catalog=catalog)) is not None:
+        card["actions"] = [record]
+    return card
+
+
+def _record(message: SummaryMessage | NudgeMessage, *, catalog: PromptCatalog) -> Card | None:
+    """A manager's "record what the team will do", opening a short form in the card."""
+    if message.round_id is None:
+        return None
+    if isinstance(message, SummaryMessage) and message.suppressed:
+        return None
+    if isinstance(message, NudgeMessage) and message.personal:
+        return None
+    form = action_form(catalog, round_id=message.round_id, locale=message.locale)
+    rule = message.rule if isinstance(message, NudgeMessage) else ""
+    data = {"ripple": RECORD, "round": message.round_id, "rule": rule, "locale": message.locale}
+    inputs: list[Card] = [
+        *paragraphs(form.intro),
+        {
+            "type": "Input.ChoiceSet",
+            "id": ACTION_CHOICE_INPUT,
+            "label": form.choice_label,
+            "style": "expanded",
+            "isRequired": False,
+            "choices": [{"title": c.label, "value": c.value} for c in form.choices],
+        },
+        {
+            "type": "Input.Text",
+            "id": ACTION_TEXT_INPUT,
+            "label": form.text_label,
+            "placeholder": form.text_hint,
+            "isMultiline": True,
+            "maxLength": form.text_limit,
+        },
+    ]
+    shown = adaptive_card(inputs, [execute(form.submit, data)], fallback=form.intro)
+    return {
+        "type": "Action.ShowCard",
+        "title": catalog.message("loop.button", locale=message.locale),
+        "card": shown,
+    }
 
 
 def to_activity(message: Outgoing, *, catalog: PromptCatalog) -> Activity:
@@ -140,12 +195,36 @@ def _text(message: TextMessage) -> Card:
 
 def _summary(message: SummaryMessage) -> Card:
     body = [text_block(message.title, size="Medium", weight="Bolder")]
+    if message.chart is not None:
+        body += _chart_image(message.chart)
     if message.suppressed or not message.sections:
         body += paragraphs(message.text.removeprefix(message.title).strip())
     for section in message.sections:
         body.append(text_block(section.heading, weight="Bolder", spacing="Medium"))
         body += [text_block(line, spacing="None") for line in section.lines]
     return adaptive_card(body, fallback=message.text)
+
+
+def _chart_image(chart: TrendChart) -> list[Card]:
+    """The chart inline, as a data: URL: Teams shows it without Ripple hosting images.
+
+    Drawn here, synchronously, as cards are built; the same chart is drawn only once.
+    Without a picture, the digest's text and its sparklines still say it all.
+    """
+    try:
+        png = render_chart(chart)
+    except Exception as exc:  # a chart is never worth losing the digest over
+        logger.warning("a digest's chart was not drawn (%s); it goes without", type(exc).__name__)
+        return []
+    return [
+        {
+            "type": "Image",
+            "url": "data:image/png;base64," + base64.b64encode(png).decode("ascii"),
+            "altText": chart.alt_text,
+            "size": "Stretch",
+            "spacing": "Medium",
+        }
+    ]
 
 
 def _nudge(message: NudgeMessage) -> Card:

@@ -1,4 +1,5 @@
-"""Ripple in a team channel: `@Ripple setup`, its settings card, and who may save it."""
+"""Ripple in a team channel: `@Ripple setup`, its settings card, who may save it, and
+`@Ripple start`."""
 
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ from bot.ripple import Ripple
 logger = logging.getLogger(__name__)
 
 SETUP_WORD = "setup"
+START_WORD = "start"  # this week's check-in, now
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -80,7 +82,14 @@ class ChannelCommands:
             tenant_id=tenant_of(activity), conversation_id=channel_conversation_id(activity)
         )
         locale = await self._locale(activity, ref)
-        if command_word(activity) != SETUP_WORD or conversation_type(activity) != "channel":
+        word = command_word(activity)
+        if word == START_WORD and conversation_type(activity) == "channel":
+            started = await self._ripple.start_now(
+                actor=await self._actor(activity), channel_id=ref, locale=locale
+            )
+            await context.send_activity(started.message)
+            return
+        if word != SETUP_WORD or conversation_type(activity) != "channel":
             await context.send_activity(self._say("teams.channel_help", locale=locale))
             return
         start = await self._ripple.start_setup(

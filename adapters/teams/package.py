@@ -39,10 +39,12 @@ PERSONAL_COMMANDS = (
         "summary",
         "For managers: the latest team summaries. Team totals only, never anyone's answers.",
     ),
+    ("web", "For managers and admins: a private sign-in link to Ripple's web view."),
     ("help", "What Ripple does and the commands you can use."),
 )
 TEAM_COMMANDS = (
     ("setup", "Set up check-ins for this channel. Only team owners and Ripple admins can save."),
+    ("start", "Start this week's check-in now. Only team owners and Ripple admins can."),
     ("help", "What Ripple does in a channel and how to set it up."),
 )
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+import secrets
 import tempfile
 import warnings
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from pathlib import Path
 
 from adapters.http.app import Platform, RippleApp, create_app
@@ -15,8 +17,16 @@ from adapters.scheduler import RippleClock
 from adapters.slack.pacing import SlackPacer
 from adapters.slack.platform import SlackConfig, SlackConfigError, SlackMode, SlackPlatform
 from adapters.teams.platform import build_teams_platform
+from adapters.web.routes import WebView
+from adapters.web.signing import WebSigning
 from bot.app.catalog import PromptError, YamlPromptCatalog
-from bot.app.settings import MAKE_SECRET_KEY, Environment, Settings, secret_value
+from bot.app.settings import (
+    MAKE_SECRET_KEY,
+    MAKE_WEB_SECRET,
+    Environment,
+    Settings,
+    secret_value,
+)
 from bot.clock import FastClock, SystemClock
 from bot.model import ChannelConfig
 from bot.ports import Clock, PromptCatalog, Roster, Sender, Store
@@ -100,7 +110,44 @@ def build_ripple(
         channel_defaults=ChannelConfig(timezone=settings.default_timezone),
         retention=timedelta(days=settings.retention_days),
         send_lease=timedelta(seconds=settings.send_lease_seconds),
+        links=web_signing(settings),
     )
+
+
+def web_signing(settings: Settings) -> WebSigning | None:
+    """The web view's signer when RIPPLE_PUBLIC_URL turns it on; None when it is off.
+
+    Production refuses to start without RIPPLE_WEB_SECRET. Development makes a random secret
+    for this process: links that another process (`ripple chat`, another replica) makes
+    are refused here, and everyone is signed out on a restart.
+    """
+    if not settings.public_url or not settings.public_url.strip():
+        return None
+    keys = secret_value(settings.web_secret)
+    if keys is None:
+        if settings.env is Environment.PRODUCTION:
+            raise StartupError(
+                "RIPPLE_WEB_SECRET is required in production when RIPPLE_PUBLIC_URL is set: it "
+                "signs the web view's sign-in links and sessions, and every replica needs the "
+                f"same one. Make one with: {MAKE_WEB_SECRET}"
+            )
+        keys = _development_web_secret()
+    public_url = settings.public_url.strip()
+    if settings.env is Environment.PRODUCTION and not public_url.startswith("https://"):
+        logger.warning(
+            "RIPPLE_PUBLIC_URL is not https://: the web view's session cookie is sent "
+            "unencrypted; serve Ripple behind HTTPS"
+        )
+    return WebSigning(keys=[k.strip() for k in keys.split(",")], public_url=public_url)
+
+
+@cache
+def _development_web_secret() -> str:
+    logger.warning(
+        "RIPPLE_WEB_SECRET is not set: the web view signs with a random secret of this "
+        "process (allowed only with RIPPLE_ENV=development)"
+    )
+    return secrets.token_urlsafe(32)
 
 
 @asynccontextmanager
@@ -265,9 +312,14 @@ def build_app(
         ripple = build_ripple(
             settings, store=store, senders=senders_of(platforms), rosters=rosters_of(platforms)
         )
-    return create_app(
+    app = create_app(
         ripple=ripple,
         platforms=platforms or (),
         services=[RippleClock(ripple=ripple, interval=settings.tick_seconds)] if tick else [],
         api_docs=settings.env is Environment.DEVELOPMENT,
     )
+    signing = web_signing(settings)
+    if signing is not None:
+        WebView(signing=signing).mount(app, ripple=ripple)
+        logger.info("the web view is on at %s/web/", signing.public_url)
+    return app

@@ -45,6 +45,9 @@ FERNET_KEY = re.compile(r"[A-Za-z0-9_-]{43}=")
 MAKE_SECRET_KEY = (
     'python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"'
 )
+# The web view's signing secret: any text this long; random is best.
+MIN_WEB_SECRET = 32
+MAKE_WEB_SECRET = 'python -c "import secrets; print(secrets.token_urlsafe(32))"'
 
 
 class Settings(BaseSettings):
@@ -62,8 +65,12 @@ class Settings(BaseSettings):
     retention_days: int = Field(default=180, ge=21, le=3650)
     default_timezone: str = "UTC"
     prompts_dir: Path | None = None
-    # The address people and platforms reach this server at, e.g. https://ripple.example.com
+    # The address people and platforms reach this server at, e.g. https://ripple.example.com.
+    # Setting it turns on the web view for managers and admins (links from chat, /web/).
     public_url: str | None = None
+    # Signs the web view's sign-in links and session cookies; every replica needs the same
+    # one. Comma-separated, newest first, to rotate: the first signs, every one is accepted.
+    web_secret: SecretStr | None = None
 
     # Slack. Single workspace: bot token + signing secret. Many workspaces: client id,
     # client secret + signing secret (OAuth). Socket Mode adds an app-level token.
@@ -139,6 +146,26 @@ class Settings(BaseSettings):
                 )
         return value
 
+    @field_validator("web_secret")
+    @classmethod
+    def _long_web_secrets(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return value
+        for position, key in enumerate(value.get_secret_value().split(","), start=1):
+            if len(key.strip()) < MIN_WEB_SECRET:
+                raise ValueError(
+                    f"key {position} is shorter than {MIN_WEB_SECRET} characters; "
+                    f"make one with: {MAKE_WEB_SECRET}"
+                )
+        return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _web_address(cls, value: str | None) -> str | None:
+        if value is not None and value.strip() and not re.match(r"https?://[^/?#]+", value):
+            raise ValueError("use the address as people type it, e.g. https://ripple.example.com")
+        return value
+
     @field_validator("prompts_dir")
     @classmethod
     def _existing_dir(cls, value: Path | None) -> Path | None:
@@ -156,6 +183,7 @@ class Settings(BaseSettings):
             "RIPPLE_SLACK_CLIENT_SECRET": self.slack_client_secret,
             "RIPPLE_SLACK_APP_TOKEN": self.slack_app_token,
             "RIPPLE_TEAMS_APP_PASSWORD": self.teams_app_password,
+            "RIPPLE_WEB_SECRET": self.web_secret,
         }
         for name, secret in secrets.items():
             if (

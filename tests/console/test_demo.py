@@ -95,9 +95,21 @@ def test_the_demo_command_succeeds_and_reports_every_part(
         "What people saw (a sample)",
         "What managers received",
         "Nudges raised",
+        "Closing the loop",
         "Totals",
     ]
     assert "rounds opened: 8" in output["Totals"]
+
+
+def test_a_manager_records_an_action_in_week_two_and_week_three_opens_with_it(
+    output: dict[str, str],
+) -> None:
+    loop = output["Closing the loop"]
+    assert "-- recorded by Maya, after console:design/2026-W42: Saved for #design: " in loop
+    heard = loop.split("-- the next check-in opened, for ")[1]
+    assert ", week 3: At the last check-in, the team said " in heard
+    assert "What's changing: " in heard
+    assert "check-in time for #design" in heard
 
 
 def test_research_is_too_small_to_summarise(output: dict[str, str]) -> None:

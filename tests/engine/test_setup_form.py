@@ -95,6 +95,7 @@ def test_every_field_has_a_label_in_every_language():
             "nudges",
             "quiet_dates",
             "signpost",
+            "start",
         ]
         assert all(f.label for f in form.fields)
         assert all(c.label for f in form.fields for c in f.choices)

@@ -30,7 +30,7 @@ async def test_mid_week_a_new_channel_is_asked_within_minutes(
 ) -> None:
     await set_up_team(ripple)
     clock.set(WEDNESDAY)
-    result = await ripple.start_now(actor=ADA, channel_id=CHANNEL)
+    result = await ripple.start_now(actor=ADA, channel_id=CHANNEL, confirm=True)
     assert result.outcome is Started.OPENED
     await ripple.drain()
     for pid in TEAM:

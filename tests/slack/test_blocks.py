@@ -17,11 +17,14 @@ from adapters.slack.actions import (
     CHOICE,
     CHOICE_PATTERN,
     OPTION_VALUE_LIMIT,
+    RECORD,
     SKIP,
     SKIP_PATTERN,
     SNOOZE_AT,
     SNOOZE_AT_PATTERN,
+    Record,
     Tap,
+    decode_record,
     decode_tap,
     encode_tap,
     read_action,
@@ -342,6 +345,9 @@ def test_the_note_choices_are_taps_too(catalog: YamlPromptCatalog, locale: str) 
 def test_only_erasing_data_is_styled_as_destructive(catalog: YamlPromptCatalog) -> None:
     for name, message in every_message(catalog, "en").items():
         for button in buttons(message_payload(message, catalog=catalog)["blocks"]):
+            if button["action_id"] == RECORD:
+                assert "style" not in button
+                continue
             tap = decode_tap(button["value"])
             if button.get("style") == "danger":
                 assert (name, tap.action, tap.value) == ("forget", "forget", "yes")
@@ -467,7 +473,14 @@ def test_a_digest_has_its_title_and_bold_headings(catalog: YamlPromptCatalog, lo
     blocks = payload["blocks"]
     assert blocks[0] == {"type": "header", "text": {"type": "plain_text", "text": message.title}}
     headings = [s.heading for s in message.sections]
-    assert [b["text"]["text"].split("\n")[0] for b in blocks[1:]] == [f"*{h}*" for h in headings]
+    *sections, record = blocks[1:]
+    assert [b["text"]["text"].split("\n")[0] for b in sections] == [f"*{h}*" for h in headings]
+    (button,) = record["elements"]
+    assert button["action_id"] == RECORD
+    assert decode_record(button["value"]) == Record(
+        round_id=str(message.round_id), rule=None, locale=locale
+    )
+    assert button["text"]["text"] == catalog.message("loop.button", locale=locale)
     for section in message.sections:
         for line in section.lines:
             assert line in blocks_text(blocks)

@@ -284,12 +284,14 @@ async def slack_world(
     bot_token: str | None = None,
     socket_mode: bool = False,
     secret_key: str | None = None,
+    extra_settings: dict[str, Any] | None = None,
 ) -> AsyncIterator[SlackWorld]:
     """Ripple serving Slack on a real port, on a fresh SQLite database and a manual clock.
 
     With ``socket_mode`` Ripple also connects to the fake over Socket Mode, with an app token.
     With ``secret_key`` (RIPPLE_SECRET_KEY's value) installed workspaces' tokens are stored
-    encrypted; without it, unencrypted, as in development.
+    encrypted; without it, unencrypted, as in development. ``extra_settings`` are more
+    settings by name, e.g. ``{"public_url": ...}`` to turn the web view on.
     """
     async with FakeSlack() as slack:
         clock = ManualClock(MONDAY_0930 - timedelta(minutes=30))
@@ -302,11 +304,17 @@ async def slack_world(
                 slack_client_id=slack.client_id,
                 slack_client_secret=slack.client_secret,
                 secret_key=secret_key,
+                **(extra_settings or {}),
             )
         else:
             token = bot_token or make_bot_token()
             slack.add_workspace(TEAM, bot_token=token)
-            settings = slack_settings(tmp_path / "ripple.db", slack.api_url, slack_bot_token=token)
+            settings = slack_settings(
+                tmp_path / "ripple.db",
+                slack.api_url,
+                slack_bot_token=token,
+                **(extra_settings or {}),
+            )
         store = await migrated_sqlite_store(tmp_path / "ripple.db")
         config = SlackConfig(
             signing_secret=SIGNING_SECRET,

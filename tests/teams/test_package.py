@@ -21,8 +21,8 @@ SCHEMA = Path(__file__).parent / "schema" / "MicrosoftTeams.schema.json"
 ICONS = Path(__file__).parents[2] / "adapters" / "teams" / "icons"
 APP_ID = "3f1b7a52-6c0e-4d8a-9b1f-2a7e5c9d0e41"
 PUBLIC_URL = "https://ripple.example.com"
-PERSONAL = ["checkin", "pause", "resume", "history", "export", "forget", "summary", "help"]
-TEAM = ["setup", "help"]
+PERSONAL = ["checkin", "pause", "resume", "history", "export", "forget", "summary", "web", "help"]
+TEAM = ["setup", "start", "help"]
 
 
 def package_env(**settings: str) -> dict[str, str]:

@@ -1,0 +1,1 @@
+"""The web view: sign-in links from chat, sessions, and what its pages show to whom."""
