@@ -34,6 +34,7 @@ from bot.events import (
     requested_or_help,
     tapped,
 )
+from bot.model import Actor
 
 logger = logging.getLogger(__name__)
 
@@ -272,17 +273,32 @@ class SlackListeners(SlackTranslator):
     async def _start(
         self, respond: AsyncRespond, client: AsyncWebClient, *, user: SlackUser, channel_id: str
     ) -> None:
+        place = await self._admin_in_channel(respond, client, user, channel_id, word="start")
+        if place is None:
+            return
+        ref, locale, actor = place
+        result = await self.ripple.start_now(actor=actor, channel_id=ref, locale=locale)
+        await _answer(respond, result.message)
+
+    async def _admin_in_channel(
+        self,
+        respond: AsyncRespond,
+        client: AsyncWebClient,
+        user: SlackUser,
+        channel_id: str,
+        *,
+        word: str,
+    ) -> tuple[str, str, Actor] | None:
+        """For a channel command: the channel, the language, and the caller with admin
+        rights read fresh from Slack; None, with the caller told, outside a channel."""
         ref = ripple_id(team_id=user.team_id, local_id=channel_id) if channel_id else None
         locale = await self.locale(user, channel=ref)
         if ref is None or channel_id.startswith("D"):
-            await _answer(respond, self.say("slack.start_in_channel", locale))
-            return
+            await _answer(respond, self.say(f"slack.{word}_in_channel", locale))
+            return None
         self.directory.forget(team_id=user.team_id, user_id=user.user_id)  # rights read fresh
         fresh = await self.directory.user(client, team_id=user.team_id, user_id=user.user_id)
-        result = await self.ripple.start_now(
-            actor=(fresh or user).actor, channel_id=ref, locale=locale
-        )
-        await _answer(respond, result.message)
+        return ref, locale, (fresh or user).actor
 
     async def _setup(
         self,
@@ -293,17 +309,12 @@ class SlackListeners(SlackTranslator):
         user: SlackUser,
         channel_id: str,
     ) -> None:
-        ref = ripple_id(team_id=user.team_id, local_id=channel_id) if channel_id else None
-        locale = await self.locale(user, channel=ref)
-        if ref is None or channel_id.startswith("D"):
-            await _answer(respond, self.say("slack.setup_in_channel", locale))
+        place = await self._admin_in_channel(respond, client, user, channel_id, word="setup")
+        if place is None:
             return
-        self.directory.forget(team_id=user.team_id, user_id=user.user_id)  # rights read fresh
-        fresh = await self.directory.user(client, team_id=user.team_id, user_id=user.user_id)
+        ref, locale, actor = place
         name = await self.ripple.channel_name(ref) or await self.channel_name(client, channel_id)
-        start = await self.ripple.start_setup(
-            actor=(fresh or user).actor, channel_id=ref, name=name, locale=locale
-        )
+        start = await self.ripple.start_setup(actor=actor, channel_id=ref, name=name, locale=locale)
         if start.form is None:
             await _answer(respond, start.message)
             return

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from adapters.slack.blocks import blocks_text
-from bot.events import EventKind
-from bot.model import Actor, Role
-from tests.scripted import Conversation
 from tests.slack import payloads
+from tests.slack.test_charts import ADMIN as ADMIN_ACTOR
+from tests.slack.test_charts import MANAGER_ID, answer_and_close
 from tests.slack.test_checkin import open_round
 from tests.slack.test_setup import open_setup, state_of
 from tests.slack.world import SlackWorld, element_labelled, slack_world
@@ -26,24 +25,9 @@ CHANNEL_ID = "slack:T0001:C0DESIGN"
 async def published_week(world: SlackWorld) -> None:
     users = await open_round(world, members=6)
     await world.ripple.configure_channel(
-        actor=Actor(
-            person_id="slack:T0001:U0001",
-            place="slack:T0001",
-            roles=frozenset({Role.WORKSPACE_ADMIN}),
-        ),
-        channel_id=CHANNEL_ID,
-        config={"managers": frozenset({f"slack:T0001:{MANAGER}"})},
+        actor=ADMIN_ACTOR, channel_id=CHANNEL_ID, config={"managers": frozenset({MANAGER_ID})}
     )
-    for user in users[:5]:
-        chat = Conversation(world.ripple, person_id=f"slack:T0001:{user}")
-        await chat.send(EventKind.CHECKIN)
-        await chat.press("now")
-        for value in HEAVY:
-            await chat.press(value)
-        await chat.note("")
-    world.clock.advance(timedelta(days=3, minutes=1))
-    await world.ripple.tick()
-    await world.ripple.drain()
+    await answer_and_close(world, users)
 
 
 def action_state(choice: str | None, text: str) -> dict[str, Any]:
