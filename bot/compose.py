@@ -52,7 +52,11 @@ class Speaker:
             footer=self.channel.config.signpost,
         )
 
-    def snooze_options(self, *, key: str, lead: str | None = None) -> QuestionMessage:
+    def snooze_options(
+        self, *, key: str, lead: str | None = None, offered: tuple[str, ...] = SNOOZE_OPTIONS
+    ) -> QuestionMessage:
+        """When to ask again: ``offered`` are the presets that still make sense now, in the
+        person's own day (no "this afternoon" once the afternoon has begun)."""
         text = self.say("snooze.ask") if lead is None else lead
         return QuestionMessage(
             recipient=self.checkin.person_id,
@@ -60,7 +64,7 @@ class Speaker:
             idempotency_key=self.key(key),
             thread_key=self.checkin.thread_key,
             text=text,
-            choices=tuple(Choice(value=v, label=self.say(f"snooze.{v}")) for v in SNOOZE_OPTIONS),
+            choices=tuple(Choice(value=v, label=self.say(f"snooze.{v}")) for v in offered),
             action="snooze",
             round_id=self.checkin.round_id,
         )

@@ -34,6 +34,7 @@ from bot.timefmt import local_label
 NOTE_LIMIT = 1000
 AFTERNOON_HOUR = 14
 MORNING_HOUR = 9
+SOONEST = timedelta(hours=1)  # "in an hour", and the least a preset may mean
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -132,7 +133,11 @@ def choose_capacity(turn: Turn, capacity: Capacity) -> Step:
             messages=(say.question(turn.questions, 0, key=f"q:0:{c.snoozes}"),),
         )
     if capacity is Capacity.LATER and c.state in (CheckInState.ASKED, CheckInState.ANSWERING):
-        return Step(checkin=c, messages=(say.snooze_options(key=f"later:{c.snoozes}"),))
+        offered = snooze_presets(now=turn.now, zone=turn.zone)
+        return Step(
+            checkin=c,
+            messages=(say.snooze_options(key=f"later:{c.snoozes}", offered=offered),),
+        )
     if capacity is Capacity.REST and c.is_open:
         rested = replace(
             c,
@@ -146,14 +151,28 @@ def choose_capacity(turn: Turn, capacity: Capacity) -> Step:
     return _same(turn)
 
 
+def snooze_presets(*, now: datetime, zone: str) -> tuple[str, ...]:
+    """The snooze presets that make sense at ``now`` in the person's zone: "this afternoon"
+    only while the afternoon is at least an hour away."""
+    afternoon_ahead = _afternoon(now, zone) - now >= SOONEST
+    return tuple(o for o in SNOOZE_OPTIONS if o != "this_afternoon" or afternoon_ahead)
+
+
+def _afternoon(now: datetime, zone: str) -> datetime:
+    local_now = now.astimezone(ZoneInfo(zone))
+    afternoon = local_now.replace(hour=AFTERNOON_HOUR, minute=0, second=0, microsecond=0)
+    return afternoon.astimezone(now.tzinfo)
+
+
 def snooze_until(option: str, *, now: datetime, zone: str) -> datetime | None:
-    """When a snooze option ends, or None if it can't be read."""
+    """When a snooze option ends, in the person's own day; None if it can't be read, or
+    (for "this afternoon") if their afternoon has begun."""
     local_now = now.astimezone(ZoneInfo(zone))
     if option == "in_1h":
-        return now + timedelta(hours=1)
+        return now + SOONEST
     if option == "this_afternoon":
-        afternoon = local_now.replace(hour=AFTERNOON_HOUR, minute=0, second=0, microsecond=0)
-        return max(afternoon, local_now + timedelta(hours=1)).astimezone(now.tzinfo)
+        afternoon = _afternoon(now, zone)
+        return afternoon if afternoon > now else None
     if option == "tomorrow_morning":
         tomorrow = (local_now + timedelta(days=1)).replace(
             hour=MORNING_HOUR, minute=0, second=0, microsecond=0
@@ -182,13 +201,27 @@ def choose_snooze(turn: Turn, chosen: SnoozeChosen) -> Step:
     if until is None:
         lead = say.say("snooze.invalid")
         return Step(
-            checkin=c, messages=(say.snooze_options(key=turn.unique("snooze-invalid"), lead=lead),)
+            checkin=c,
+            messages=(
+                say.snooze_options(
+                    key=turn.unique("snooze-invalid"),
+                    lead=lead,
+                    offered=snooze_presets(now=turn.now, zone=turn.zone),
+                ),
+            ),
         )
     if until >= turn.round_.closes_at:
         closes = local_label(turn.round_.closes_at, turn.zone)
         lead = say.say("snooze.too_late", closes=closes)
         return Step(
-            checkin=c, messages=(say.snooze_options(key=turn.unique("snooze-late"), lead=lead),)
+            checkin=c,
+            messages=(
+                say.snooze_options(
+                    key=turn.unique("snooze-late"),
+                    lead=lead,
+                    offered=snooze_presets(now=turn.now, zone=turn.zone),
+                ),
+            ),
         )
     snoozed = replace(
         c,
@@ -292,4 +325,4 @@ def _preview_lines(turn: Turn, checkin: CheckIn) -> list[str]:
     return lines
 
 
-__all__ = ["SNOOZE_OPTIONS", "Step", "Turn", "snooze_until", "take_turn"]
+__all__ = ["SNOOZE_OPTIONS", "Step", "Turn", "snooze_presets", "snooze_until", "take_turn"]

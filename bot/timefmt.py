@@ -7,5 +7,6 @@ from zoneinfo import ZoneInfo
 
 
 def local_label(moment: datetime, zone: str) -> str:
-    """E.g. ``2026-11-30 14:00`` in the person's zone; no month or day names to translate."""
-    return moment.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")
+    """E.g. ``2026-11-30 14:00 (Europe/Berlin)``: in the person's zone, and naming it, with
+    no month or day names to translate."""
+    return f"{moment.astimezone(ZoneInfo(zone)).strftime('%Y-%m-%d %H:%M')} ({zone})"

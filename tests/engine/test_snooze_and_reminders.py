@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from adapters.console.sender import ConsoleSender
 from bot.clock import ManualClock
-from bot.conversation import picked_until, snooze_until
+from bot.conversation import picked_until, snooze_presets, snooze_until
 from bot.events import EventKind
 from bot.model import CheckInState
 from bot.outgoing import QuestionMessage
@@ -76,8 +80,8 @@ def test_snooze_times_are_read_in_the_persons_zone():
     assert afternoon.astimezone(UTC) == datetime(2026, 11, 2, 19, 0, tzinfo=UTC)
     morning = snooze_until("tomorrow_morning", now=now, zone="Asia/Kolkata")
     assert morning == datetime(2026, 11, 3, 3, 30, tzinfo=UTC)
-    late = snooze_until("this_afternoon", now=now.replace(hour=20), zone="UTC")
-    assert late == now.replace(hour=21)
+    # Once their afternoon has begun, "this afternoon" means nothing: it is not an hour later.
+    assert snooze_until("this_afternoon", now=now.replace(hour=20), zone="UTC") is None
     explicit = picked_until(datetime(2026, 11, 2, 15, 0), now=now, zone="Europe/Berlin")
     assert explicit == datetime(2026, 11, 2, 14, 0, tzinfo=UTC)
     assert picked_until(datetime(2026, 11, 1, 15, 0), now=now, zone="UTC") is None
@@ -131,3 +135,46 @@ async def test_a_reminder_mid_check_in_picks_up_where_the_person_left_off(
     assert checkin.reminders_sent == 1
     assert checkin.state is CheckInState.ANSWERING
     assert checkin.step == 1
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    now=st.datetimes(
+        min_value=datetime(2026, 1, 1), max_value=datetime(2027, 12, 31), timezones=st.just(UTC)
+    ),
+    zone=st.sampled_from(
+        ["UTC", "America/New_York", "Europe/Berlin", "Asia/Kolkata", "Pacific/Chatham"]
+    ),
+)
+def test_every_offered_preset_means_what_it_says_in_the_persons_own_day(
+    now: datetime, zone: str
+) -> None:
+    local_now = now.astimezone(ZoneInfo(zone))
+    offered = snooze_presets(now=now, zone=zone)
+    assert offered[0] == "in_1h" and offered[-1] == "tomorrow_morning"
+    for option in offered:
+        until = snooze_until(option, now=now, zone=zone)
+        assert until is not None and until >= now + timedelta(hours=1) - timedelta(seconds=1)
+        local = until.astimezone(ZoneInfo(zone))
+        if option == "this_afternoon":
+            assert local.date() == local_now.date() and (local.hour, local.minute) == (14, 0)
+        if option == "tomorrow_morning":
+            assert local.date() > local_now.date() and local.hour >= 9
+    one_pm = local_now.replace(hour=13, minute=0, second=0, microsecond=0)
+    assert ("this_afternoon" in offered) == (local_now <= one_pm)
+
+
+async def test_late_in_the_evening_later_offers_no_afternoon_and_names_the_zone(
+    ripple: Ripple, clock: ManualClock
+) -> None:
+    await set_up_team(ripple, zones={TEAM[0]: "Europe/Berlin"})
+    clock.set(datetime(2026, 11, 2, 20, 24, tzinfo=UTC))  # 21:24 in Berlin
+    await ripple.tick()
+    chat = Conversation(ripple, person_id=TEAM[0])
+    await chat.send(EventKind.CHECKIN)
+    await chat.press("later")
+    offered = chat.last_question
+    assert offered is not None
+    assert [c.value for c in offered.choices] == ["in_1h", "tomorrow_morning"]
+    await chat.press("tomorrow_morning")
+    assert "I'll ask again 2026-11-03 09:00 (Europe/Berlin)." in chat.last_text
