@@ -35,8 +35,10 @@ class ConsoleChat:
         read: Callable[[str], str],
         write: Callable[[str], None],
         admin: bool = False,
+        locale: str | None = None,
     ) -> None:
         self.ripple, self.sender = ripple, sender
+        self.locale = locale  # the language asked for; None leaves it to the channel
         self.channel_id, self.person_id = console_ids(channel=channel, person=person)
         self.channel_name, self.person_name = f"#{channel.lstrip('#')}", person
         self.read, self.write = read, write
@@ -49,7 +51,9 @@ class ConsoleChat:
         await self.ripple.register_channel(
             channel_id=self.channel_id, name=self.channel_name, scope=CONSOLE
         )
-        me = Person(person_id=self.person_id, display_name=self.person_name.title())
+        me = Person(
+            person_id=self.person_id, display_name=self.person_name.title(), locale=self.locale
+        )
         await self.ripple.add_members(channel_id=self.channel_id, people=[me])
         await rhythm.open_round_now(
             self.ripple.context, channel_id=self.channel_id, now=self.ripple.clock.now()
@@ -65,15 +69,15 @@ class ConsoleChat:
         while True:
             try:
                 line = self.read("> ").strip()
-            except EOFError:
-                break
-            if line.lower() in QUIT:
-                break
-            if line:
-                try:
-                    await self.interpret(line)
-                except EOFError:  # input ended while asking for the note
+                if line.lower() in QUIT:
                     break
+                if line:
+                    await self.interpret(line)
+            except EOFError:  # input ended, at the prompt or while asking for the note
+                break
+            except KeyboardInterrupt:  # Ctrl-C leaves at once, like quit
+                self.write("")
+                break
 
     async def interpret(self, line: str) -> None:
         word = line.lower()
@@ -112,6 +116,7 @@ class ConsoleChat:
             occurred_at=self.ripple.clock.now(),
             channel_id=self.channel_id,
             display_name=self.person_name.title(),
+            locale=self.locale,
         )
 
     def tap(

@@ -13,7 +13,7 @@ from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.app.settings import Settings, SettingsError, load_settings
+from bot.app.settings import Settings, SettingsError, load_settings, unknown_variables
 
 if TYPE_CHECKING:
     from bot.ports import Clock, Sender
@@ -22,17 +22,63 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
+LOCALES = ("en", "de", "es")
+
+
+def _port(text: str) -> int:
+    """A TCP port to listen on: 1 to 65535."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port: use 1 to 65535")
+    return port
+
+
+def _weeks(text: str) -> int:
+    try:
+        weeks = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of weeks") from None
+    if not 1 <= weeks <= 12:
+        raise argparse.ArgumentTypeError(f"{weeks} weeks: the demo runs 1 to 12")
+    return weeks
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("ripple")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown"
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ripple", description="Ripple: capacity-aware wellbeing check-ins for teams."
     )
+    parser.add_argument("--version", action="version", version=f"ripple {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     demo = commands.add_parser("demo", help="simulate a month of check-ins in two teams")
-    demo.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
-    demo.add_argument("--weeks", type=int, default=4, choices=range(1, 13), metavar="N")
+    demo.add_argument("--seed", type=int, default=7, help="random seed (default %(default)s)")
+    demo.add_argument(
+        "--weeks",
+        type=_weeks,
+        default=4,
+        metavar="N",
+        help="weeks to run, 1-12 (default %(default)s)",
+    )
     chat = commands.add_parser("chat", help="check in interactively in this terminal")
     chat.add_argument("--channel", required=True, help="channel name, e.g. design")
     chat.add_argument("--as", dest="person", required=True, help="your name, e.g. sam")
+    chat.add_argument(
+        "--locale",
+        choices=LOCALES,
+        default=None,
+        help="the language Ripple speaks to you (default: the channel's)",
+    )
     chat.add_argument(
         "--admin",
         action="store_true",
@@ -51,8 +97,14 @@ def _parser() -> argparse.ArgumentParser:
         help="re-encrypt the stored Slack tokens under the first key in RIPPLE_SECRET_KEY",
     )
     serve = commands.add_parser("serve", help="run the web app and the scheduler")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on; 0.0.0.0 for every interface (default %(default)s)",
+    )
+    serve.add_argument(
+        "--port", type=_port, default=8000, help="TCP port to listen on (default %(default)s)"
+    )
     serve.add_argument(
         "--socket-mode",
         action="store_true",
@@ -68,19 +120,32 @@ def _parser() -> argparse.ArgumentParser:
         "worker",
         help="run the scheduler alone: open rounds, remind, summarise and deliver; no web app",
     )
-    teams = commands.add_parser("teams-package", help="build the app package to upload to Teams")
+    teams = commands.add_parser(
+        "teams-package",
+        help="build the app package to upload to Teams",
+    )
     teams.add_argument(
         "--out",
         type=Path,
         default=Path("ripple-teams.zip"),
         metavar="PATH",
-        help="where to write the zip (default ripple-teams.zip)",
+        help="where to write the zip (default %(default)s)",
+    )
+    slack = commands.add_parser(
+        "slack-manifest",
+        help="write the Slack app manifest for your server's address",
+    )
+    slack.add_argument("--url", required=True, help="the public https:// address Slack will call")
+    slack.add_argument(
+        "--out", type=Path, default=None, metavar="PATH", help="write it here (default: print it)"
     )
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    for warning in unknown_variables(os.environ):
+        print(f"ripple: warning: {warning}", file=sys.stderr)
     try:
         settings = load_settings()
         from bot.app.bootstrap import StartupError, configure_logging
@@ -120,7 +185,13 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         return asyncio.run(_migrate(settings))
     if args.command == "chat":
         return asyncio.run(
-            _chat(settings, channel=args.channel, person=args.person, admin=args.admin)
+            _chat(
+                settings,
+                channel=args.channel,
+                person=args.person,
+                admin=args.admin,
+                locale=args.locale,
+            )
         )
     if args.command == "purge":
         return asyncio.run(_purge(settings, dry_run=args.dry_run))
@@ -128,6 +199,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         return asyncio.run(_rotate_key(settings))
     if args.command == "teams-package":
         return _teams_package(settings, out=args.out)
+    if args.command == "slack-manifest":
+        return _slack_manifest(url=args.url, out=args.out)
     if args.command == "worker":
         return asyncio.run(_worker(settings))
     return _serve(
@@ -210,19 +283,23 @@ async def _ready_or_explain(settings: Settings) -> bool:
     url = database_url(settings)
     store = SqlStore.from_url(url)
     try:
-        ready = await store.is_ready()
+        readiness = await store.readiness()
     finally:
         await store.close()
-    if not ready:
-        print(
-            f"ripple: the database at {mask_password(url)} is unreachable or not set up; "
-            "run `ripple migrate` first.",
-            file=sys.stderr,
-        )
-    return ready
+    if readiness.problem is not None:
+        hint = "" if readiness.reachable else " Is it running, and is RIPPLE_DATABASE_URL right?"
+        print(f"ripple: at {mask_password(url)}, {readiness.problem}.{hint}", file=sys.stderr)
+    return readiness.problem is None
 
 
-async def _chat(settings: Settings, *, channel: str, person: str, admin: bool = False) -> int:
+async def _chat(
+    settings: Settings,
+    *,
+    channel: str,
+    person: str,
+    admin: bool = False,
+    locale: str | None = None,
+) -> int:
     from adapters.console.chat import ConsoleChat
     from adapters.console.sender import ConsoleSender
     from bot.app.bootstrap import build_ripple
@@ -240,6 +317,7 @@ async def _chat(settings: Settings, *, channel: str, person: str, admin: bool = 
             read=input,
             write=print,
             admin=admin,
+            locale=locale,
         )
         await chat.run()
     finally:
@@ -342,3 +420,23 @@ def _teams_package(settings: Settings, *, out: Path) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def _slack_manifest(*, url: str, out: Path | None) -> int:
+    from bot.app.slack_manifest import ManifestUrlError, slack_manifest
+
+    try:
+        text = slack_manifest(url)
+    except ManifestUrlError as exc:
+        print(f"ripple: {exc}", file=sys.stderr)
+        return 2
+    if out is None:
+        print(text, end="")
+        return 0
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        print(f"ripple: cannot write {out}: {exc.strerror}", file=sys.stderr)
+        return 1
+    print(f"Wrote the Slack app manifest for {url} to {out}.")
+    return 0

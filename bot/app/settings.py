@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
 import re
+from collections.abc import Mapping
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
@@ -218,3 +220,26 @@ def load_settings(**overrides: object) -> Settings:
             else:
                 problems.append(f"{name}: {message} (got {error.get('input')!r})")
         raise SettingsError("Invalid settings:\n  " + "\n  ".join(problems)) from None
+
+
+# RIPPLE_ variables Ripple's own tests and CI read; not settings, but not mistakes either.
+NOT_SETTINGS = frozenset({"RIPPLE_TEST_POSTGRES_URL", "RIPPLE_FUZZ_EXAMPLES"})
+
+
+def known_variables() -> frozenset[str]:
+    """Every ``RIPPLE_`` environment variable that names a setting."""
+    return frozenset(f"RIPPLE_{name.upper()}" for name in Settings.model_fields) | NOT_SETTINGS
+
+
+def unknown_variables(environ: Mapping[str, str]) -> list[str]:
+    """A warning for each ``RIPPLE_`` variable that names no setting, with the closest one.
+
+    A misspelled setting would otherwise be ignored without a word.
+    """
+    known = known_variables()
+    warnings = []
+    for name in sorted(n for n in environ if n.startswith("RIPPLE_") and n not in known):
+        close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.75)
+        hint = f"; did you mean {close[0]}?" if close else ""
+        warnings.append(f"{name} is not a setting Ripple knows, so it is ignored{hint}")
+    return warnings
