@@ -15,9 +15,20 @@ from bot.erasure import is_forgotten
 from bot.events import Event
 from bot.home import HomeView, home_for
 from bot.insights.noise import OpenDPNoise
+from bot.metrics import NoMetrics
 from bot.model import Actor, Channel, ChannelConfig, Person, RoundTerms
 from bot.outgoing import Outgoing
-from bot.ports import Clock, Noise, PromptCatalog, Roster, Sender, SignInLinks, Store
+from bot.ports import (
+    Clock,
+    Metrics,
+    Noise,
+    OutboxBacklog,
+    PromptCatalog,
+    Roster,
+    Sender,
+    SignInLinks,
+    Store,
+)
 from bot.replies import Replies
 from bot.retention import PurgeReport, purge_expired
 from bot.setup_form import START_FIELD, FormValue, SetupForm
@@ -39,7 +50,9 @@ class Ripple:
         retention: timedelta = DEFAULT_RETENTION,
         send_lease: timedelta = timedelta(seconds=LEASE_SECONDS),
         links: SignInLinks | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
+        self.metrics: Metrics = metrics or NoMetrics()
         self.context = Context(
             store=store,
             catalog=catalog,
@@ -57,6 +70,7 @@ class Ripple:
             senders=self.senders,
             clock=clock,
             lease_seconds=send_lease.total_seconds(),
+            metrics=self.metrics,
         )
         self._replies = Replies(lambda wanted: self.deliver(recipients=wanted))
 
@@ -73,7 +87,14 @@ class Ripple:
         return await self.engine.handle(event)
 
     async def tick(self, *, now: datetime | None = None) -> rhythm.TickReport:
-        return await rhythm.tick(self.context, now=now or self.clock.now())
+        report = await rhythm.tick(self.context, now=now or self.clock.now())
+        self.metrics.ticked(report)
+        return report
+
+    async def outbox_backlog(self) -> OutboxBacklog:
+        """How many messages wait to be delivered, and since when the oldest has waited."""
+        async with self.store.unit_of_work() as uow:
+            return await uow.outbox.backlog()
 
     async def purge(self, *, now: datetime | None = None, dry_run: bool = False) -> PurgeReport:
         """Delete what is older than the retention period (``dry_run``: only count it)."""
@@ -297,7 +318,7 @@ class Ripple:
             confirm=confirm,
         )
         if result.started:
-            await rhythm.ask_due(self.context, now=self.clock.now())
+            self.metrics.ticked(await rhythm.ask_due(self.context, now=self.clock.now()))
         return result
 
     def action_form(self, *, round_id: str, locale: str = "en") -> loop.ActionForm:
@@ -348,11 +369,11 @@ class Ripple:
         return await webview.visitor(self.context, person_id=person_id)
 
     async def web_summaries(
-        self, *, person_id: str, channel_id: str
+        self, *, person_id: str, channel_id: str, limit: int = webview.PAGE_DIGESTS
     ) -> webview.SummariesPage | None:
-        """A manager's digests of one channel; None unless they manage it now."""
+        """A manager's digests of one channel, newest first; None unless they manage it now."""
         return await webview.summaries_page(
-            self.context, person_id=person_id, channel_id=channel_id
+            self.context, person_id=person_id, channel_id=channel_id, limit=limit
         )
 
     async def web_settings(

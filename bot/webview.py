@@ -113,8 +113,11 @@ async def visitor(ctx: Context, *, person_id: str) -> Visitor | None:
         )
 
 
-async def summaries_page(ctx: Context, *, person_id: str, channel_id: str) -> SummariesPage | None:
-    """The digests of ``channel_id`` that were decided for ``person_id``, newest first.
+async def summaries_page(
+    ctx: Context, *, person_id: str, channel_id: str, limit: int = PAGE_DIGESTS
+) -> SummariesPage | None:
+    """The digests of ``channel_id`` that were decided for ``person_id``, newest first, at
+    most ``limit`` of them.
 
     None unless they manage that active channel now. Only rounds published while they were
     a manager have a digest for them: a week they were not shown in chat is not shown here.
@@ -124,8 +127,10 @@ async def summaries_page(ctx: Context, *, person_id: str, channel_id: str) -> Su
         access = access_to(channel, person_id) if channel else None
         if channel is None or access is None or not access.manages:
             return None
-        digests = []
+        digests: list[SummaryMessage] = []
         for published in await uow.summaries.recent(channel_id, until=date.max, limit=PAGE_DIGESTS):
+            if len(digests) == limit:
+                break
             if await uow.summaries.view(published.round_id, person_id) is None:
                 continue
             digests.append(

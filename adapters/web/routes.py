@@ -167,7 +167,7 @@ class _Routes:
             return found
         session, visitor = found
         summaries = await self.ripple.web_summaries(
-            person_id=visitor.person_id, channel_id=channel_id
+            person_id=visitor.person_id, channel_id=channel_id, limit=1
         )
         if summaries is None or summaries.chart is None:
             return self._not_found(session, visitor)

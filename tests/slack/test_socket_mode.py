@@ -14,6 +14,7 @@ from adapters.slack.blocks import blocks_text
 from adapters.slack.platform import SlackConfig, SlackConfigError, SlackPlatform
 from bot.app.catalog import YamlPromptCatalog
 from tests.cli import ripple_env, run_ripple, sqlite_url
+from tests.http.test_app import free_port
 from tests.slack import payloads
 from tests.slack.fake_slack import FakeSlack, make_app_token, make_bot_token
 from tests.slack.world import CHANNEL, SIGNING_SECRET, TEAM, SlackWorld, slack_world
@@ -175,7 +176,8 @@ def test_serve_in_socket_mode_without_an_app_token_names_the_setting(tmp_path: P
     )
     assert run_ripple("migrate", cwd=tmp_path, env=env).returncode == 0
 
-    result = run_ripple("serve", "--socket-mode", "--port", "0", cwd=tmp_path, env=env)
+    port = str(free_port())
+    result = run_ripple("serve", "--socket-mode", "--port", port, cwd=tmp_path, env=env)
 
     assert result.returncode == 2, result.stderr
     last_line = result.stderr.strip().splitlines()[-1]

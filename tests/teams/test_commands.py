@@ -103,5 +103,5 @@ async def test_a_mention_in_a_channel_other_than_setup_gets_a_short_channel_help
         for c in h.connector.calls
         if c.method == "POST" and c.conversation_id and c.conversation_id.startswith(TEAM_ID)
     ]
-    assert reply.body["text"].startswith("In a channel I only do setup")
+    assert reply.body["text"].startswith("In a channel I do two things")
     assert reply.body["replyToId"] == activity["id"]  # threaded under the mention

@@ -73,10 +73,8 @@ class Server:
 
     def ask_for_link(self, person: str) -> str:
         """`ripple chat --as PERSON`, typing `web`: the link Ripple prints."""
-        done = run_ripple(
-            "chat", "--channel", "design", "--as", person, cwd=self.cwd, env=self.env,
-            stdin="web\nquit\n",
-        )  # fmt: skip
+        command = ("chat", "--channel", "design", "--as", person)
+        done = run_ripple(*command, cwd=self.cwd, env=self.env, stdin="web\nquit\n")
         assert done.returncode == 0, done.stderr
         found = LINK.search(done.stdout)
         assert found, done.stdout

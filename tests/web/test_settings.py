@@ -12,6 +12,7 @@ from adapters.web.signing import WebSigning
 from bot.app.bootstrap import StartupError, build_app, build_ripple, web_signing
 from bot.app.settings import SettingsError, load_settings
 from tests.cli import ripple_env, run_ripple, sqlite_url
+from tests.http.test_app import free_port
 from tests.web.world import PUBLIC_URL, SECRET
 
 NOW = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
@@ -36,7 +37,7 @@ def test_ripple_serve_says_why_it_will_not_start(tmp_path: Path) -> None:
     )
     assert run_ripple("migrate", cwd=tmp_path, env=env).returncode == 0
 
-    served = run_ripple("serve", "--port", "0", cwd=tmp_path, env=env)
+    served = run_ripple("serve", "--port", str(free_port()), cwd=tmp_path, env=env)
 
     assert served.returncode == 2
     assert "RIPPLE_WEB_SECRET is required in production when RIPPLE_PUBLIC_URL is set" in (
