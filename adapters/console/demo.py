@@ -6,7 +6,7 @@ import random
 import re
 from collections.abc import Callable, Mapping
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, time, timedelta
 
 from adapters.console.personas import DESIGN, RESEARCH, Persona, Week
@@ -15,7 +15,7 @@ from adapters.console.sender import ConsoleSender
 from bot.clock import ManualClock
 from bot.events import Origin, tapped
 from bot.model import ActionChoice, Actor, Cadence, ChannelConfig, Person
-from bot.outgoing import NudgeMessage, Outgoing, QuestionMessage, SummaryMessage
+from bot.outgoing import NudgeMessage, Outgoing, QuestionMessage, SummaryMessage, TextMessage
 from bot.ports import Sender
 from bot.ripple import Ripple
 
@@ -24,6 +24,14 @@ TICK = timedelta(hours=12)
 PERIOD = re.compile(r"/(?P<year>\d{4})-W(?P<week>\d{2})")
 SIGNAL_ORDER = ("workload", "energy", "extra_hours", "covering", "real_rest")
 SAMPLES = {("sam", 0), ("lee", 0), ("kim", 1)}
+# How the demo names each kind of nudge, for people reading its report.
+NUDGE_LABELS = {
+    "high_load": "Sustained heavy workload",
+    "rest_deficit": "Too little real rest",
+    "covering_concentrated": "Cover falling on a few people",
+    "falling_energy": "Falling energy",
+    "personal": "Your own heavy weeks",
+}
 # What a manager records in answer to a nudge, by the nudge's pattern.
 RECORDED_ACTIONS = {
     "high_load": (ActionChoice.MOVE_DEADLINE, "The Friday release moves a week"),
@@ -95,6 +103,7 @@ class Simulation:
         self.snoozed: set[tuple[str, str]] = set()
         self.report = DemoReport()
         self._seen = 0
+        self._thread_text: dict[str, str] = {}
 
     async def set_up(self) -> None:
         for team in TEAMS:
@@ -152,12 +161,28 @@ class Simulation:
         if (persona.handle, week) in SAMPLES:
             sample = self.report.samples.setdefault((persona.handle, week), [])
         if sample is not None:
-            sample.append(_indent("Ripple", render(message)))
+            sample.append(_indent("Ripple", render(self.unrepeated(message))))
         opened_with_action = message.text.startswith(("At the last check-in", "After the last"))
         if isinstance(message, QuestionMessage) and opened_with_action and not self.report.heard:
             self.report.heard.append(f"{persona.name}, week {week + 1}: {message.text}")
         if isinstance(message, QuestionMessage) and week < len(persona.weeks):
             await self.react(persona, persona.weeks[week], message, sample)
+
+    def unrepeated(self, message: Outgoing) -> Outgoing:
+        """A message without the paragraphs the one before it in its thread already showed.
+
+        Chat platforms edit a check-in's message in place; a terminal prints each anew, so
+        the closing message would repeat the preview the person has just read.
+        """
+        thread = message.thread_key
+        shown = self._thread_text.get(thread) if thread is not None else None
+        if thread is not None:
+            self._thread_text[thread] = message.text
+        if shown is None or not isinstance(message, TextMessage):
+            return message
+        seen = set(shown.split("\n\n"))
+        fresh = [part for part in message.text.split("\n\n") if part not in seen]
+        return replace(message, text="\n\n".join(fresh)) if fresh else message
 
     async def record(self, nudge: NudgeMessage) -> None:
         """In week 2 the manager answers the first team nudge with its suggested action."""
@@ -178,11 +203,7 @@ class Simulation:
 
     def week_of(self, message: Outgoing) -> int | None:
         """Which week of the demo a message belongs to, from its round or thread."""
-        found = PERIOD.search(getattr(message, "round_id", None) or message.thread_key or "")
-        if found is None:
-            return None
-        start_year, start_week, _ = START.isocalendar()
-        return (int(found["year"]) - start_year) * 52 + int(found["week"]) - start_week
+        return _week_in(getattr(message, "round_id", None) or message.thread_key or "")
 
     async def react(
         self, persona: Persona, week: Week, question: QuestionMessage, sample: list[str] | None
@@ -269,10 +290,19 @@ def _write_report(
         write(f"\n-- to {digest.recipient.split(':')[-1].title()} --")
         write(render(digest))
     write("\n== Nudges raised ==")
-    for nudge in report.nudges:
-        who = "privately, to" if nudge.personal else "to"
-        write(f"\n-- {nudge.rule}, {who} {nudge.recipient.split(':')[-1].title()} --")
-        write(render(nudge))
+    told: set[tuple[str, str]] = set()
+    for week, nudges in _by_week(report.nudges):
+        write(f"\n-- week {week + 1} --")
+        for nudge in nudges:
+            name = nudge.recipient.split(":")[-1].title()
+            who = f"privately, to {name}" if nudge.personal else f"to {name}"
+            label = NUDGE_LABELS.get(nudge.rule, nudge.rule.replace("_", " "))
+            if (nudge.rule, nudge.recipient) in told:
+                write(f"{label}, {who}: raised again.")
+                continue
+            told.add((nudge.rule, nudge.recipient))
+            write(f"\n{label}, {who}:")
+            write(render(nudge))
     write("\n== Closing the loop ==")
     for line in report.recorded:
         write(f"\n-- recorded by {line}")
@@ -282,3 +312,21 @@ def _write_report(
         f"\n== Totals ==\nrounds opened: {report.rounds}, check-ins asked: {report.asked}, "
         f"reminders: {report.reminders}, messages delivered: {report.delivered}"
     )
+
+
+def _by_week(nudges: list[NudgeMessage]) -> list[tuple[int, list[NudgeMessage]]]:
+    """Nudges grouped by the demo week they came from, in order."""
+    weeks: dict[int, list[NudgeMessage]] = {}
+    for nudge in nudges:
+        week = _week_in(nudge.idempotency_key)
+        weeks.setdefault(-1 if week is None else week, []).append(nudge)
+    return sorted(weeks.items())
+
+
+def _week_in(text: str) -> int | None:
+    """The demo week (0 for the first) of the round named in ``text``, if one is."""
+    found = PERIOD.search(text)
+    if found is None:
+        return None
+    start_year, start_week, _ = START.isocalendar()
+    return (int(found["year"]) - start_year) * 52 + int(found["week"]) - start_week
