@@ -14,14 +14,14 @@ SERVE_ARGS ?=
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help .venv demo test lint migrate serve bench clean
+.PHONY: help .venv demo test lint migrate serve bench clean lock
 
 help: ## List the targets
 	@grep -E '^[a-z.]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
 
 .venv: $(STAMP) ## Create .venv and install Ripple with its dev tools (only when needed)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml requirements-dev.lock
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
 	  version=$$($(PYTHON) --version 2>&1) || version="not found"; \
 	  echo "error: Ripple needs Python 3.11 or newer; PYTHON=$(PYTHON) is $$version." >&2; \
@@ -31,8 +31,19 @@ $(STAMP): pyproject.toml
 	  echo "error: $(VENV) was made with an older Python. Run 'make clean', then try again." >&2; \
 	  exit 1; fi
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -e '.[dev]'
+	$(BIN)/python -m pip install --require-hashes -r requirements-dev.lock
+	$(BIN)/python -m pip install --no-deps -e .
 	touch $(STAMP)
+
+# The lock files pin every dependency, with hashes, for Python 3.11 on Linux: the image
+# installs requirements.lock, and .venv requirements-dev.lock. Run after changing
+# pyproject.toml's dependencies; uv resolves them afresh.
+lock: .venv ## Re-pin requirements.lock and requirements-dev.lock from pyproject.toml
+	$(BIN)/python -m pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --generate-hashes --python-version 3.11 \
+	  --no-header --output-file requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 \
+	  --no-header --output-file requirements-dev.lock
 
 demo: .venv ## Run a scripted check-in round end to end in the terminal
 	$(BIN)/ripple demo
@@ -57,8 +68,9 @@ lint: .venv ## Lint, check formatting, type-check and check the import layers
 migrate: .venv ## Bring the database (RIPPLE_DATABASE_URL) up to date
 	$(BIN)/ripple migrate
 
+# For trying Ripple on this machine: SQLite is allowed here unless RIPPLE_ALLOW_SQLITE says no.
 serve: migrate ## Migrate, then run the web server (SERVE_ARGS="--host H --port P")
-	$(BIN)/ripple serve $(SERVE_ARGS)
+	RIPPLE_ALLOW_SQLITE=$${RIPPLE_ALLOW_SQLITE:-true} $(BIN)/ripple serve $(SERVE_ARGS)
 
 bench: .venv ## Run the benchmarks in benchmarks/
 	$(BIN)/python -m pytest benchmarks --benchmark-only $(PYTEST_ARGS)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -52,9 +53,24 @@ class RippleClock:
         self._reading = asyncio.Lock()
         self._stopping = asyncio.Event()
         self._courier: asyncio.Task[None] | None = None
+        self._last_beat: float | None = None  # when the latest tick started (monotonic)
+        self._late = 0.0  # how much later than planned the latest tick started
+
+    def lag(self) -> float:
+        """How late the clock runs, in seconds: how much later than one interval after the
+        tick before it the latest tick started, or, while the next one is overdue (a long
+        tick, a blocked loop), by how much it is overdue."""
+        if self._last_beat is None:
+            return 0.0
+        overdue = time.monotonic() - self._last_beat - self.interval
+        return max(self._late, overdue, 0.0)
 
     async def beat(self) -> None:
         """One tick; errors are logged and the next tick tries again."""
+        started = time.monotonic()
+        if self._last_beat is not None:
+            self._late = max(0.0, started - self._last_beat - self.interval)
+        self._last_beat = started
         try:
             async with self._beating:
                 report = await self.ripple.tick()

@@ -9,8 +9,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.metrics import NoMetrics
 from bot.oneway import tombstone_mark
-from bot.ports import Clock, OutboxMessage, Sender, SendOutcome, SendResult, Store
+from bot.ports import (
+    Clock,
+    DeliveryResult,
+    Metrics,
+    OutboxMessage,
+    Sender,
+    SendOutcome,
+    SendResult,
+    Store,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -48,11 +58,13 @@ class Dispatcher:
         senders: Mapping[str, Sender],
         clock: Clock,
         lease_seconds: float = LEASE_SECONDS,
+        metrics: Metrics | None = None,
     ) -> None:
         self._store = store
         self._senders = dict(senders)
         self._clock = clock
         self._lease_seconds = lease_seconds
+        self._metrics: Metrics = metrics or NoMetrics()
 
     async def drain(
         self, *, limit: int = 200, recipients: frozenset[str] | None = None
@@ -86,6 +98,7 @@ class Dispatcher:
                     error="waiting for an earlier message",
                     count_attempt=False,
                 )
+                self._metrics.send_retried(platform=row.platform)
                 report = _add(report, retried=1)
                 continue
             replaces = None
@@ -93,6 +106,7 @@ class Dispatcher:
                 replaces = threads.get(row.thread_key)
             result = await self._send(row, replaces=replaces)
             outcome, retry_at = await self._record(row, result)
+            self._count(row, result, retried=retry_at is not None)
             report = _add(report, **{outcome: 1})
             if retry_at is not None:
                 held[row.recipient] = retry_at
@@ -111,6 +125,14 @@ class Dispatcher:
             if report.handled < limit or report.sent + report.failed == 0:
                 break  # nothing more is due now, or only retries are left
         return total
+
+    def _count(self, row: OutboxMessage, result: SendResult, *, retried: bool) -> None:
+        platform = row.platform
+        self._metrics.delivery(platform=platform, result=delivery_result(row, result))
+        if result.rate_limited:
+            self._metrics.rate_limited(platform=platform)
+        if retried:
+            self._metrics.send_retried(platform=platform)
 
     async def _send(self, row: OutboxMessage, *, replaces: str | None) -> SendResult:
         sender = self._senders[row.platform]
@@ -188,6 +210,21 @@ class Dispatcher:
                 logger.info("outbox message %s is gone; not retrying", row.message_id)
                 return
             await uow.commit()
+
+
+def delivery_result(row: OutboxMessage, result: SendResult) -> DeliveryResult:
+    """How an attempt counts: its outcome, or ``gave_up`` for the last retry allowed."""
+    match result.outcome:
+        case SendOutcome.SENT:
+            return DeliveryResult.SENT
+        case SendOutcome.DEFERRED:
+            return DeliveryResult.DEFERRED
+        case SendOutcome.RETRY:
+            return DeliveryResult.RETRY if row.attempts < MAX_ATTEMPTS else DeliveryResult.GAVE_UP
+        case SendOutcome.UNREACHABLE:
+            return DeliveryResult.UNREACHABLE
+        case SendOutcome.INACTIVE:
+            return DeliveryResult.INACTIVE
 
 
 def _add(report: DrainReport, *, sent: int = 0, retried: int = 0, failed: int = 0) -> DrainReport:

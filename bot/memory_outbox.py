@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from bot.model import platform_of
 from bot.outgoing import Outgoing
-from bot.ports import OutboxMessage, OutboxStatus
+from bot.ports import OutboxBacklog, OutboxMessage, OutboxStatus
 
 if TYPE_CHECKING:
     from bot.memory import _State
@@ -158,6 +158,14 @@ class MemoryOutbox:
         for row in self._s.outbox.values():
             counts[row.status] += 1
         return counts
+
+    async def backlog(self) -> OutboxBacklog:
+        waiting = [
+            row.created_at
+            for row in self._s.outbox.values()
+            if row.status in (OutboxStatus.PENDING, OutboxStatus.SENDING)
+        ]
+        return OutboxBacklog(waiting=len(waiting), oldest_created_at=min(waiting, default=None))
 
 
 class MemoryEvents:

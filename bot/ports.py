@@ -15,6 +15,7 @@ from bot.questions import QuestionSet
 
 if TYPE_CHECKING:
     from bot.insights.published import Published, View
+    from bot.rhythm import TickReport
 
 
 class ChannelRepository(Protocol):
@@ -113,6 +114,14 @@ class OutboxMessage:
     sent_at: datetime | None = None
 
 
+@dataclass(frozen=True, kw_only=True)
+class OutboxBacklog:
+    """What the outbox holds that is not yet settled (pending, or being sent)."""
+
+    waiting: int
+    oldest_created_at: datetime | None  # None when nothing waits
+
+
 class OutboxRepository(Protocol):
     async def add(self, message: Outgoing, *, now: datetime) -> bool:
         """Queue a message; False (and nothing written) when its idempotency key exists."""
@@ -171,6 +180,9 @@ class OutboxRepository(Protocol):
         ...
 
     async def count_by_status(self) -> dict[OutboxStatus, int]: ...
+    async def backlog(self) -> OutboxBacklog:
+        """How many messages wait to be delivered, and when the oldest of them was queued."""
+        ...
 
 
 class ProcessedEventRepository(Protocol):
@@ -370,6 +382,7 @@ class SendResult:
     platform_message_id: str | None = None
     retry_after: float | None = None
     error: str | None = None
+    rate_limited: bool = False  # the platform answered 429 (too many requests)
 
 
 class Sender(Protocol):
@@ -379,6 +392,38 @@ class Sender(Protocol):
 
     async def send(self, message: Outgoing, *, replaces: str | None) -> SendResult:
         """Deliver ``message``; ``replaces`` is the platform id of the message to update."""
+        ...
+
+
+class DeliveryResult(enum.StrEnum):
+    """How one delivery attempt ended, as an operator counts it."""
+
+    SENT = "sent"
+    DEFERRED = "deferred"  # the pace (Ripple's or a 429's Retry-After) said wait
+    RETRY = "retry"  # failed for now; tried again later
+    GAVE_UP = "gave_up"  # failed too often; the message is marked failed
+    UNREACHABLE = "unreachable"  # this recipient can't be reached
+    INACTIVE = "inactive"  # the installation is gone
+
+
+class Metrics(Protocol):
+    """What the core counts for an operator's dashboards. Labels are platforms and outcomes
+    only: never a person, channel or workspace."""
+
+    def delivery(self, *, platform: str, result: DeliveryResult) -> None:
+        """One attempt to send an outbox message ended with ``result``."""
+        ...
+
+    def rate_limited(self, *, platform: str) -> None:
+        """The platform answered a send with 429."""
+        ...
+
+    def send_retried(self, *, platform: str) -> None:
+        """A message went back into the outbox to be tried again later."""
+        ...
+
+    def ticked(self, report: TickReport) -> None:
+        """The rhythm opened, asked, reminded, closed or published what ``report`` counts."""
         ...
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable
+from contextvars import ContextVar
 from pathlib import Path
 from typing import TypeVar
 
@@ -46,9 +47,32 @@ def head_revision() -> str:
     return head
 
 
+# Alembic says which database dialect and DDL mode it found, at INFO, each time it looks at a
+# database. Fine once for `ripple migrate`; for a readiness probe every few seconds, noise.
+_reading_revision: ContextVar[bool] = ContextVar("reading_revision", default=False)
+
+
+class _QuietRevisionReads(logging.Filter):
+    """Drops Alembic's INFO lines while a revision is only being read (unless at DEBUG)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno > logging.INFO or not _reading_revision.get():
+            return True
+        return logging.getLogger().isEnabledFor(logging.DEBUG)
+
+
+_alembic_logger = logging.getLogger("alembic.runtime.migration")
+if not any(isinstance(f, _QuietRevisionReads) for f in _alembic_logger.filters):
+    _alembic_logger.addFilter(_QuietRevisionReads())
+
+
 def revision_of(connection: Connection) -> str | None:
     """The revision a database is at, or None when it was never migrated."""
-    return MigrationContext.configure(connection).get_current_revision()
+    token = _reading_revision.set(True)
+    try:
+        return MigrationContext.configure(connection).get_current_revision()
+    finally:
+        _reading_revision.reset(token)
 
 
 class DatabaseUnavailableError(ConnectionError):

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.model import platform_of
 from bot.outgoing import Outgoing, outgoing_from_json, outgoing_to_json
-from bot.ports import OutboxMessage, OutboxStatus
+from bot.ports import OutboxBacklog, OutboxMessage, OutboxStatus
 from storage.statements import insert_if_absent, prefix_upper_bound
 from storage.tables import OutboxRow, table_of
 
@@ -197,3 +197,12 @@ class SqlOutbox:
         for status, count in result:
             counts[OutboxStatus(status)] = count
         return counts
+
+    async def backlog(self) -> OutboxBacklog:
+        result = await self._conn.execute(
+            select(func.count(), func.min(_outbox.c.created_at)).where(
+                _outbox.c.status.in_(_CLAIMABLE)
+            )
+        )
+        waiting, oldest = result.one()
+        return OutboxBacklog(waiting=waiting, oldest_created_at=oldest)

@@ -25,11 +25,16 @@ def test_an_unusable_database_url_stops_start_up_with_the_setting_named():
         build_ripple(Settings(database_url="mysql://db/ripple"))
 
 
-async def test_production_on_sqlite_is_warned_about(caplog: pytest.LogCaptureFixture, tmp_path):
+def test_production_on_sqlite_is_refused_unless_allowed_then_warned_about(
+    caplog: pytest.LogCaptureFixture, tmp_path
+):
+    from bot.app.bootstrap import StartupError, refuse_sqlite_in_production
+
     caplog.set_level(logging.WARNING)
-    settings = Settings(database_url=f"sqlite:///{tmp_path}/r.db")  # production by default
-    ripple = build_ripple(settings)
-    await ripple.store.close()
+    url = f"sqlite:///{tmp_path}/r.db"
+    with pytest.raises(StartupError, match="RIPPLE_ALLOW_SQLITE=true"):
+        refuse_sqlite_in_production(Settings(database_url=url))  # production by default
+    refuse_sqlite_in_production(Settings(database_url=url, allow_sqlite=True))
     assert "production on SQLite" in caplog.text
 
 

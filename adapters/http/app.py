@@ -10,6 +10,8 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
 from adapters.http.limits import EdgeLimits
+from adapters.http.metrics import PrometheusMetrics
+from adapters.http.observe import ObservedRequests
 from bot.ports import Roster, Sender
 from bot.ripple import Ripple
 
@@ -48,10 +50,12 @@ def create_app(
     platforms: Sequence[Platform] = (),
     services: Sequence[Service] = (),
     api_docs: bool = False,
+    metrics: PrometheusMetrics | None = None,
 ) -> FastAPI:
     """The app: ``platforms`` mounted, ``services`` started after them and stopped first.
 
-    ``api_docs`` serves Swagger UI and the OpenAPI schema, for development only.
+    ``api_docs`` serves Swagger UI and the OpenAPI schema, for development only. With
+    ``metrics``, requests are timed and ``/metrics`` serves them; every request gets an id.
     """
 
     @asynccontextmanager
@@ -80,6 +84,12 @@ def create_app(
     )
     app.state.ripple = ripple
     app.add_middleware(EdgeLimits)
+    # Added last, so outermost: it times and names what EdgeLimits refuses too.
+    app.add_middleware(
+        ObservedRequests, timer=metrics.time_request if metrics is not None else None
+    )
+    if metrics is not None:
+        metrics.mount(app, ripple=ripple)
     for platform in platforms:
         platform.mount(app, ripple=ripple)
 

@@ -178,7 +178,12 @@ class SlackSender:
             )
             retry_after = _seconds(header)
             self.pacer.hold(team_id=team_id, seconds=retry_after)
-            return SendResult(outcome=SendOutcome.DEFERRED, retry_after=retry_after, error=error)
+            return SendResult(
+                outcome=SendOutcome.DEFERRED,
+                retry_after=retry_after,
+                error=error,
+                rate_limited=True,
+            )
         if status >= 500:
             return SendResult(outcome=SendOutcome.RETRY, error=error)
         if error in RECIPIENT_ERRORS:

@@ -30,6 +30,7 @@ from adapters.teams.limits import SendLimiter
 from adapters.teams.owners import GRAPH_RESOURCE, GRAPH_SCOPE, GRAPH_URL, TeamOwners
 from adapters.teams.references import Addresses
 from adapters.teams.roster import TeamsRoster
+from adapters.teams.sdk_logs import quiet_connection_dump
 from adapters.teams.sender import TeamsSender
 from bot.ripple import Ripple
 
@@ -148,6 +149,7 @@ def build_teams_platform(
     ``openid_metadata_url`` points token validation at another issuer's keys (a local test
     issuer); ``token_provider_factory`` replaces MSAL for the bot's own outbound tokens.
     """
+    quiet_connection_dump()
     factory: TokenProviderFactory = token_provider_factory or MsalAuth
     configuration: AgentAuthConfiguration | None = None
     if app_id and not app_password:

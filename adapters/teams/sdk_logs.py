@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 SDK_ACTIVITY_LOGGER = "microsoft_agents.activity.activity"
+SDK_CONNECTIONS_LOGGER = "microsoft_agents.hosting.core.authorization.connection_manager"
 
 
 class _ValidationRecords(logging.Filter):
@@ -31,3 +32,21 @@ def quiet_activity_validation() -> None:
     sdk_logger = logging.getLogger(SDK_ACTIVITY_LOGGER)
     if not any(isinstance(f, _ValidationRecords) for f in sdk_logger.filters):
         sdk_logger.addFilter(_ValidationRecords())
+
+
+class _ConnectionDump(logging.Filter):
+    """Drops the many lines of connection settings the SDK logs at INFO when Teams is set up
+    (start-up already says in one line whether Teams is on); at DEBUG they are kept."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno != logging.INFO or not str(record.msg).lstrip().startswith(
+            "Connections:"
+        ):
+            return True
+        return logging.getLogger().isEnabledFor(logging.DEBUG)
+
+
+def quiet_connection_dump() -> None:
+    sdk_logger = logging.getLogger(SDK_CONNECTIONS_LOGGER)
+    if not any(isinstance(f, _ConnectionDump) for f in sdk_logger.filters):
+        sdk_logger.addFilter(_ConnectionDump())

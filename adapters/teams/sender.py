@@ -155,6 +155,7 @@ class TeamsSender:
                 outcome=SendOutcome.DEFERRED if paced else SendOutcome.RETRY,
                 retry_after=failure.retry_after,
                 error=failure.describe,
+                rate_limited=failure.status == 429,
             )
         if failure.status in (403, 404):
             # Blocked, removed from the chat, or the chat is gone: never worth retrying.

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import secrets
 import tempfile
-import warnings
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
@@ -13,12 +12,14 @@ from functools import cache
 from pathlib import Path
 
 from adapters.http.app import Platform, RippleApp, create_app
+from adapters.http.metrics import PrometheusMetrics
 from adapters.scheduler import RippleClock
 from adapters.slack.pacing import SlackPacer
 from adapters.slack.platform import SlackConfig, SlackConfigError, SlackMode, SlackPlatform
 from adapters.teams.platform import build_teams_platform
 from adapters.web.routes import WebView
 from adapters.web.signing import WebSigning
+from bot.app import logs
 from bot.app.catalog import PromptError, YamlPromptCatalog
 from bot.app.settings import (
     MAKE_SECRET_KEY,
@@ -29,8 +30,7 @@ from bot.app.settings import (
 )
 from bot.clock import FastClock, SystemClock
 from bot.model import ChannelConfig
-from bot.ports import Clock, PromptCatalog, Roster, Sender, Store
-from bot.redaction import install_redaction
+from bot.ports import Clock, Metrics, PromptCatalog, Roster, Sender, Store
 from bot.ripple import Ripple
 from prompts import PROMPTS_DIR
 from storage.migrate import upgrade_to_head
@@ -47,12 +47,8 @@ class StartupError(RuntimeError):
 
 
 def configure_logging(settings: Settings) -> None:
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    install_redaction()
-    logging.captureWarnings(True)
-    warnings.simplefilter("default")
+    """Ripple's log format for every logger, uvicorn's too (see ``bot.app.logs``)."""
+    logs.configure_logging(level=settings.log_level, log_format=settings.log_format)
 
 
 def database_url(settings: Settings) -> str:
@@ -86,6 +82,26 @@ def ripple_clock(settings: Settings) -> Clock:
     return FastClock(origin=origin, speed=settings.clock_speed)
 
 
+def refuse_sqlite_in_production(settings: Settings) -> None:
+    """A production server on SQLite only when the operator says so (RIPPLE_ALLOW_SQLITE)."""
+    url = database_url(settings)
+    if settings.env is not Environment.PRODUCTION or not url.startswith("sqlite"):
+        return
+    if settings.allow_sqlite:
+        logger.warning(
+            "running in production on SQLite (%s), as RIPPLE_ALLOW_SQLITE allows: one server, "
+            "one writer at a time",
+            mask_password(url),
+        )
+        return
+    raise StartupError(
+        f"RIPPLE_DATABASE_URL is SQLite ({mask_password(url)}), and this is production. "
+        "SQLite keeps one writer at a time on one machine: replicas, a large workspace's "
+        "bursts and backups while running need PostgreSQL. Set RIPPLE_DATABASE_URL to a "
+        "postgresql:// address, or RIPPLE_ALLOW_SQLITE=true for a small team on one server."
+    )
+
+
 def build_ripple(
     settings: Settings,
     *,
@@ -93,17 +109,14 @@ def build_ripple(
     clock: Clock | None = None,
     senders: Mapping[str, Sender] | None = None,
     rosters: Mapping[str, Roster] | None = None,
+    catalog: PromptCatalog | None = None,
+    metrics: Metrics | None = None,
 ) -> Ripple:
     """Wire the core; tests pass fakes for the store, clock, senders or rosters."""
     url = database_url(settings)
-    if settings.env is Environment.PRODUCTION and url.startswith("sqlite") and store is None:
-        logger.warning(
-            "running in production on SQLite (%s); use PostgreSQL for anything past one small team",
-            mask_password(url),
-        )
     return Ripple(
         store=store or SqlStore.from_url(url),
-        catalog=load_catalog(settings),
+        catalog=catalog or load_catalog(settings),
         clock=clock or ripple_clock(settings),
         senders=senders,
         rosters=rosters,
@@ -111,6 +124,7 @@ def build_ripple(
         retention=timedelta(days=settings.retention_days),
         send_lease=timedelta(seconds=settings.send_lease_seconds),
         links=web_signing(settings),
+        metrics=metrics,
     )
 
 
@@ -302,21 +316,40 @@ def build_app(
     tick: bool = True,
     socket_mode: bool = False,
 ) -> RippleApp:
-    """The web app; tests pass a Ripple built on fakes together with its platforms."""
+    """The web app; tests pass a Ripple built on fakes together with its platforms.
+
+    With RIPPLE_METRICS on, a Ripple passed in counts into /metrics only if it was built with
+    ``PrometheusMetrics``; otherwise /metrics has the requests and the outbox.
+    """
     if ripple is None:
         store = SqlStore.from_url(database_url(settings))
+        catalog = load_catalog(settings)
         if platforms is None:
             platforms = build_platforms(
-                settings, store=store, catalog=load_catalog(settings), socket_mode=socket_mode
+                settings, store=store, catalog=catalog, socket_mode=socket_mode
             )
+        senders = senders_of(platforms)
         ripple = build_ripple(
-            settings, store=store, senders=senders_of(platforms), rosters=rosters_of(platforms)
+            settings,
+            store=store,
+            senders=senders,
+            rosters=rosters_of(platforms),
+            catalog=catalog,
+            metrics=PrometheusMetrics(platforms=senders) if settings.metrics else None,
         )
+    clock = RippleClock(ripple=ripple, interval=settings.tick_seconds) if tick else None
+    metrics = None
+    if settings.metrics:
+        counted = ripple.metrics
+        metrics = counted if isinstance(counted, PrometheusMetrics) else PrometheusMetrics()
+        if clock is not None:
+            metrics.watch_scheduler(clock.lag)
     app = create_app(
         ripple=ripple,
         platforms=platforms or (),
-        services=[RippleClock(ripple=ripple, interval=settings.tick_seconds)] if tick else [],
+        services=[clock] if clock is not None else [],
         api_docs=settings.env is Environment.DEVELOPMENT,
+        metrics=metrics,
     )
     signing = web_signing(settings)
     if signing is not None:

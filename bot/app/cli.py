@@ -330,8 +330,9 @@ def _serve(
 ) -> int:
     import uvicorn
 
-    from bot.app.bootstrap import build_app
+    from bot.app.bootstrap import build_app, refuse_sqlite_in_production
 
+    refuse_sqlite_in_production(settings)
     if not asyncio.run(_ready_or_explain(settings)):
         return 1
     app = build_app(settings, socket_mode=socket_mode, tick=scheduler)
@@ -353,8 +354,9 @@ def _serve(
 
 async def _worker(settings: Settings) -> int:
     """The app's platforms and scheduler, running until SIGINT or SIGTERM, serving nothing."""
-    from bot.app.bootstrap import build_app
+    from bot.app.bootstrap import build_app, refuse_sqlite_in_production
 
+    refuse_sqlite_in_production(settings)
     if not await _ready_or_explain(settings):
         return 1
     app = build_app(settings)

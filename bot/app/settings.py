@@ -27,6 +27,11 @@ class Environment(StrEnum):
     PRODUCTION = "production"
 
 
+class LogFormat(StrEnum):
+    TEXT = "text"  # one line per record, for people reading a terminal or a journal
+    JSON = "json"  # one JSON object per line, for a log collector
+
+
 class SettingsError(ValueError):
     """A setting is missing or unusable; the message names it and says why."""
 
@@ -58,9 +63,14 @@ class Settings(BaseSettings):
     )
 
     database_url: str = "sqlite+aiosqlite:///ripple.db"
+    # A production server refuses SQLite unless this says a small, one-server install is meant.
+    allow_sqlite: bool = False
     # Production unless said otherwise: nothing runs unauthenticated by accident.
     env: Environment = Environment.PRODUCTION
     log_level: str = "INFO"
+    log_format: LogFormat = LogFormat.TEXT
+    # Serve /metrics (Prometheus) on the app; keep it off the public side of the proxy.
+    metrics: bool = True
     tick_seconds: float = Field(default=60.0, ge=1.0, le=3600.0)
     # How long raw answers, notes, delivered messages and event ids are kept, in days. At
     # least three weeks: groups published in the same week are compared on their answers.

@@ -17,6 +17,8 @@ def ripple_env(**settings: str) -> dict[str, str]:
     Keys are setting names without the prefix, e.g. ``database_url="sqlite:///r.db"``.
     """
     env = {key: value for key, value in os.environ.items() if not key.startswith("RIPPLE_")}
+    # Tests serve from throwaway SQLite files; the refusal itself is tested by unsetting this.
+    env["RIPPLE_ALLOW_SQLITE"] = "true"
     env.update({f"RIPPLE_{name.upper()}": value for name, value in settings.items()})
     env["PYTHONUNBUFFERED"] = "1"
     return env

@@ -156,3 +156,29 @@ def test_the_slack_manifest_refuses_an_address_slack_cannot_call(tmp_path: Path,
     assert result.returncode == 2
     assert result.stderr.startswith("ripple: ")
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("command", ["serve", "worker"])
+def test_production_refuses_sqlite_and_says_why(tmp_path: Path, command: str) -> None:
+    env = ripple_env(database_url=sqlite_url(tmp_path / "r.db"))
+    del env["RIPPLE_ALLOW_SQLITE"]
+    assert run_ripple("migrate", cwd=tmp_path, env=env).returncode == 0
+    result = (
+        run_ripple(command, "--port", "8123", cwd=tmp_path, env=env)
+        if command == "serve"
+        else (run_ripple(command, cwd=tmp_path, env=env))
+    )
+    assert result.returncode == 2
+    assert "this is production" in result.stderr
+    assert "RIPPLE_ALLOW_SQLITE=true" in result.stderr
+    assert "postgresql://" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_development_serves_from_sqlite_without_asking(tmp_path: Path) -> None:
+    from bot.app.bootstrap import refuse_sqlite_in_production
+    from bot.app.settings import load_settings
+
+    refuse_sqlite_in_production(load_settings(env="development", database_url="sqlite:///r.db"))
+    refuse_sqlite_in_production(load_settings(database_url="sqlite:///r.db", allow_sqlite=True))
+    refuse_sqlite_in_production(load_settings(database_url="postgresql://u@h/db"))

@@ -224,6 +224,6 @@ def test_purge_on_an_unmigrated_database_says_to_migrate_first(tmp_path: Path) -
     result = run_ripple("purge", "--dry-run", cwd=tmp_path, env=env)
 
     assert result.returncode == 1
-    assert "run `ripple migrate` first" in result.stderr
+    assert "run `ripple migrate`" in result.stderr
     assert "Traceback" not in result.stderr
     assert result.stdout == ""

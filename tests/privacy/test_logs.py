@@ -6,6 +6,7 @@ write out the requests and responses that carry those words.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from collections.abc import AsyncIterator, Iterator
@@ -18,6 +19,7 @@ import pytest
 from adapters.teams.cards import NOTE_INPUT
 from bot import rhythm
 from bot.app.bootstrap import configure_logging
+from bot.app.logs import JsonLines
 from bot.app.settings import load_settings
 from bot.clock import ManualClock
 from bot.redaction import REDACTED, PayloadRedactor, install_redaction
@@ -55,9 +57,22 @@ def redacted_logs(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
 
 
 def leaks(caplog: pytest.LogCaptureFixture, *secrets: str) -> list[str]:
-    """Records whose message, or the line a handler writes (with any traceback), has a secret."""
-    written = [(record.getMessage(), caplog.handler.format(record)) for record in caplog.records]
-    return [line for message, line in written if any(s in message + line for s in secrets)]
+    """Records whose message, or the line a handler writes (with any traceback) as text or as
+    JSON (RIPPLE_LOG_FORMAT=json, with its non-ASCII escaped and read back), has a secret."""
+    as_json = JsonLines()
+    written = [
+        (
+            record.getMessage(),
+            caplog.handler.format(record),
+            str(json.loads(as_json.format(record))),
+        )
+        for record in caplog.records
+    ]
+    return [
+        text + line
+        for message, text, line in written
+        if any(s in message + text + line for s in secrets)
+    ]
 
 
 def debug_records_from(caplog: pytest.LogCaptureFixture, *namespaces: str) -> list[str]:
@@ -222,6 +237,42 @@ def test_a_libraries_traceback_keeps_its_frames_but_not_the_exceptions_message()
     assert "secret answer" not in written
     assert "test_a_libraries_traceback_keeps_its_frames" in written
     assert f"ValueError: {REDACTED}" in written
+
+
+def test_a_libraries_traceback_as_json_keeps_its_frames_but_not_the_exceptions_message() -> None:
+    payload = {"text": "secret answer"}
+    try:
+        raise ValueError(f"1 validation error: input_value={payload}")
+    except ValueError as exc:
+        record = logging.LogRecord(
+            "microsoft_agents.activity.activity",
+            logging.ERROR,
+            __file__,
+            1,
+            "Validation error for Activity: %s",
+            (exc,),
+            (ValueError, exc, exc.__traceback__),
+        )
+
+    PayloadRedactor().filter(record)
+    line = json.loads(JsonLines().format(record))
+
+    assert "secret answer" not in json.dumps(line)
+    assert line["logger"] == "microsoft_agents.activity.activity"
+    assert line["level"] == "ERROR"
+    assert "test_a_libraries_traceback_as_json_keeps_its_frames" in line["exc_info"]
+    assert line["exc_info"].endswith(f"ValueError: {REDACTED}")
+
+
+def test_a_libraries_extra_fields_never_reach_a_json_line() -> None:
+    record = sdk_record("slack_bolt.App", "handled a request")
+    record.body = {"text": "secret answer"}  # as logger.debug(..., extra={"body": ...}) sets it
+
+    PayloadRedactor().filter(record)
+    line = json.loads(JsonLines().format(record))
+
+    assert set(line) == {"time", "level", "logger", "message"}
+    assert "secret answer" not in json.dumps(line)
 
 
 def test_ripples_own_records_are_left_as_they_are() -> None:

@@ -210,7 +210,7 @@ class FakeSlack:
         team_id: str,
         bot_token: str | None = None,
         bot_user_id: str = "U0BOT",
-        scope: str = "chat:write,commands,im:write,users:read",
+        scope: str = "channels:read,chat:write,commands,files:write,groups:read,im:history,users:read",
         authed_user_id: str = "U0INSTALLER",
         team_name: str | None = None,
         refresh_token: str | None = None,

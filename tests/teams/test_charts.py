@@ -104,20 +104,26 @@ async def check_in_and_close(h: Harness, people: list[TeamsUser]) -> None:
     await drain_until_settled(h, step=timedelta(seconds=5))
 
 
+async def managed_team(h: Harness, team: list[TeamsUser]) -> None:
+    """Ripple in a team whose first member manages the channel."""
+    manager = team[0]
+    await h.install_in_team(by=manager, roster=team)
+    await h.ripple.configure_channel(
+        actor=Actor(
+            person_id=manager.person_id,
+            place=f"teams:{TENANT}:{TEAM_ID}",
+            roles=frozenset({Role.WORKSPACE_ADMIN}),
+        ),
+        channel_id=CHANNEL_ID,
+        config={"managers": frozenset({manager.person_id})},
+    )
+
+
 async def test_the_second_weeks_digest_arrives_with_its_chart_inline() -> None:
     team = [user(600 + n) for n in range(6)]
     manager = team[0]
     async with teams_harness(store=MemoryStore(), clock=ManualClock(ASK_TIME)) as h:
-        await h.install_in_team(by=manager, roster=team)
-        await h.ripple.configure_channel(
-            actor=Actor(
-                person_id=manager.person_id,
-                place=f"teams:{TENANT}:{TEAM_ID}",
-                roles=frozenset({Role.WORKSPACE_ADMIN}),
-            ),
-            channel_id=CHANNEL_ID,
-            config={"managers": frozenset({manager.person_id})},
-        )
+        await managed_team(h, team)
         await check_in_and_close(h, team[1:])
         h.clock.set(ASK_TIME + timedelta(weeks=1))
         await check_in_and_close(h, team[1:])

@@ -9,9 +9,8 @@ import pytest
 
 from bot.clock import ManualClock
 from bot.memory import MemoryStore
-from bot.model import Actor, Role
-from tests.teams import ALEX, CHANNEL_ID, TEAM_ID, TENANT, Harness, teams_harness, user
-from tests.teams.test_charts import check_in_and_close
+from tests.teams import ALEX, CHANNEL_ID, Harness, teams_harness, user
+from tests.teams.test_charts import check_in_and_close, managed_team
 from tests.teams.test_delivery import ASK_TIME, drain_until_settled
 from tests.teams.test_setup import NOOR, mention
 
@@ -32,16 +31,7 @@ async def test_a_manager_records_an_action_from_the_digest_card(submit: bool) ->
     team = [user(600 + n) for n in range(6)]
     manager = team[0]
     async with teams_harness(store=MemoryStore(), clock=ManualClock(ASK_TIME)) as h:
-        await h.install_in_team(by=manager, roster=team)
-        await h.ripple.configure_channel(
-            actor=Actor(
-                person_id=manager.person_id,
-                place=f"teams:{TENANT}:{TEAM_ID}",
-                roles=frozenset({Role.WORKSPACE_ADMIN}),
-            ),
-            channel_id=CHANNEL_ID,
-            config={"managers": frozenset({manager.person_id})},
-        )
+        await managed_team(h, team)
         await check_in_and_close(h, team[1:])
         (record,) = digest_card(h, manager.conversation_id)["actions"]
         assert record["type"] == "Action.ShowCard"
