@@ -9,6 +9,7 @@ with two answers shows a line that fits at least two splits as well.
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 LARGE_GROUP = 20  # from here on, every tenth covers at least two possible counts
@@ -85,3 +86,39 @@ def amount(part: int, whole: int, *, k: int) -> Amount:
     if 3 * part > 2 * whole:
         return Amount(level=Level.MOST)
     return Amount(level=Level.SOME)
+
+
+def largest_remainder_tenths(parts: Sequence[int], whole: int) -> list[int]:
+    """``parts`` of ``whole`` in tenths that add up to ten (largest remainder).
+
+    Each part gets its floor; the tenths left go to the largest remainders, a tie to the
+    part nearer the middle (as ``tenths_toward_middle`` rounds), then to the earlier one.
+    """
+    floors = [10 * part // whole for part in parts]
+    rests = [10 * part % whole for part in parts]
+    order = sorted(range(len(parts)), key=lambda i: (-rests[i], floors[i] >= 5, i))
+    tenths = list(floors)
+    for i in order[: 10 - sum(floors)]:
+        tenths[i] += 1
+    return tenths
+
+
+def shares(parts: Sequence[int], whole: int, *, k: int) -> list[Amount]:
+    """How the answers to one question, split into ``parts`` of ``whole``, are shown.
+
+    A large group's tenths add up to 100% (largest remainder), with the ends folded in as
+    ``amount`` folds them; seen together, every line of shares still fits at least two
+    splits of the group. A small group, or parts that don't add up to ``whole`` (noise),
+    get ``amount`` for each part on its own.
+    """
+    if not is_large(whole, k=k) or sum(parts) != whole or any(p < 0 for p in parts):
+        return [amount(part, whole, k=k) for part in parts]
+    return [_tenths(tenths) for tenths in largest_remainder_tenths(parts, whole)]
+
+
+def _tenths(share: int) -> Amount:
+    if share <= 1:
+        return Amount(level=Level.AT_MOST, percent=10)
+    if share >= 9:
+        return Amount(level=Level.AT_LEAST, percent=90)
+    return Amount(level=Level.PERCENT, percent=share * 10)

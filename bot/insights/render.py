@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from fractions import Fraction
 
 from bot.insights.aggregate import TREND_RANGE, bucket_of, round_to_tenth, tenths
-from bot.insights.bands import Amount, amount
+from bot.insights.bands import Amount, amount, shares
 from bot.insights.noise import noise_factor
 from bot.insights.published import Outcome, Published, Seen, View
 from bot.insights.sparkline import sparkline
@@ -31,7 +31,12 @@ class _Words:
         return self.catalog.message(key, locale=self.locale, **params)
 
     def amount(self, part: int, whole: int, *, k: int) -> str:
-        shown: Amount = amount(part, whole, k=k)
+        return self.shown(amount(part, whole, k=k))
+
+    def shares(self, parts: Sequence[int], whole: int, *, k: int) -> list[str]:
+        return [self.shown(shown) for shown in shares(parts, whole, k=k)]
+
+    def shown(self, shown: Amount) -> str:
         if shown.in_words:
             self.used_words = True
         else:
@@ -74,15 +79,17 @@ def _signal_line(seen: Seen, signal: Signal, words: _Words) -> str:
     counts = seen.signal(signal)
     if counts is None or counts.answered == 0:
         return words.say("digest.signal_suppressed", signal=name)
-    shares = BUCKET_SEPARATOR.join(
+    buckets = counts.bucket_counts()
+    amounts = words.shares([count for _, count in buckets], counts.answered, k=seen.k)
+    line = BUCKET_SEPARATOR.join(
         words.say(
             "digest.bucket_share",
             bucket=words.say(f"bucket.{signal.value}.{bucket}"),
-            amount=words.amount(count, counts.answered, k=seen.k),
+            amount=shown,
         )
-        for bucket, count in counts.bucket_counts()
+        for (bucket, _), shown in zip(buckets, amounts, strict=True)
     )
-    return words.say("digest.signal_line", signal=name, buckets=shares)
+    return words.say("digest.signal_line", signal=name, buckets=line)
 
 
 def _trend(history: Sequence[Seen | None], words: _Words) -> SummarySection | None:

@@ -8,7 +8,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.insights.bands import LARGE_GROUP, Amount, Level, amount, is_large
+from bot.insights.bands import (
+    LARGE_GROUP,
+    Amount,
+    Level,
+    amount,
+    is_large,
+    largest_remainder_tenths,
+    shares,
+)
 
 
 def preimage(shown: Amount, whole: int, *, k: int) -> list[int]:
@@ -103,3 +111,44 @@ def test_shown_amounts_are_consistent_with_the_true_share(k: int, whole: int, da
     elif shown.level is Level.SOME:
         assert 1 / 3 <= share <= 2 / 3
     assert len(preimage(shown, whole, k=k)) >= 2
+
+
+def shown_line(parts: tuple[int, ...], whole: int, k: int) -> tuple[Amount, ...]:
+    return tuple(shares(parts, whole, k=k))
+
+
+@pytest.mark.parametrize("k", [5, 12])
+def test_a_three_answer_line_fits_at_least_two_splits(k: int) -> None:
+    """Seen together, the shares of a three-bucket question never pin down the split.
+
+    (Each share rounded on its own would: 37 group sizes between 20 and 89 have a line
+    that only one split makes.)
+    """
+    for whole in range(max(2 * k, LARGE_GROUP), 90):
+        lines: Counter[tuple[Amount, ...]] = Counter()
+        for a in range(whole + 1):
+            for b in range(whole + 1 - a):
+                lines[shown_line((a, b, whole - a - b), whole, k)] += 1
+        assert min(lines.values()) >= 2, (whole, k)
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data(), whole=st.integers(min_value=20, max_value=400), buckets=st.integers(2, 3))
+def test_a_large_groups_shares_add_up_to_one_hundred(data, whole: int, buckets: int) -> None:
+    cuts = sorted(
+        data.draw(st.lists(st.integers(0, whole), min_size=buckets - 1, max_size=buckets - 1))
+    )
+    parts = [b - a for a, b in zip([0, *cuts], [*cuts, whole], strict=True)]
+    tenths = largest_remainder_tenths(parts, whole)
+    assert sum(tenths) == 10
+    for part, tenth in zip(parts, tenths, strict=True):
+        assert abs(10 * part / whole - tenth) < 1  # never further than a tenth from the truth
+    if buckets == 2:  # two answers: the same as rounding each share on its own
+        assert [a.percent for a in shares(parts, whole, k=5)] == [
+            amount(p, whole, k=5).percent for p in parts
+        ]
+
+
+def test_parts_that_do_not_add_up_are_shown_one_by_one() -> None:
+    assert shares([7, 7, 7], 20, k=5) == [amount(7, 20, k=5)] * 3
+    assert shares([1, 2], 8, k=5) == [amount(1, 8, k=5), amount(2, 8, k=5)]
